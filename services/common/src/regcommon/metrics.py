@@ -1,0 +1,42 @@
+"""Prometheus metrics that stay correct with several gunicorn workers.
+
+When ``PROMETHEUS_MULTIPROC_DIR`` is set (by the process launcher), every worker writes its samples
+to that folder and ``/metrics`` aggregates them; otherwise the process registry is used.
+"""
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram,
+                               generate_latest)
+
+REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "method", "endpoint", "status"])
+LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency",
+                    ["service", "method", "endpoint"],
+                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+
+
+def observe_request(service: str, method: str, endpoint: str, status: int, seconds: float) -> None:
+    REQUESTS.labels(service, method, endpoint, str(status)).inc()
+    LATENCY.labels(service, method, endpoint).observe(seconds)
+
+
+def counter(name: str, doc: str, labels: tuple[str, ...] = ()) -> Counter:
+    return Counter(name, doc, list(labels))
+
+
+def gauge(name: str, doc: str, labels: tuple[str, ...] = ()) -> Gauge:
+    mode = "livesum" if os.environ.get("PROMETHEUS_MULTIPROC_DIR") else "all"
+    return Gauge(name, doc, list(labels), multiprocess_mode=mode)
+
+
+def render() -> tuple[bytes, str]:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    from prometheus_client import REGISTRY
+
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

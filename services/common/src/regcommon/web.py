@@ -1,0 +1,162 @@
+"""Flask/APIFlask scaffolding shared by every service: errors, request ids, health, metrics."""
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from typing import Callable, Iterable
+
+from apiflask import APIFlask
+from apiflask.exceptions import HTTPError
+from flask import Response, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from . import metrics
+from .errors import ApiError, status_error
+from .logs import REQUEST_ID_HEADER, configure_logging, new_request_id, request_id_var
+from .validation import translate_validation_detail
+
+log = logging.getLogger(__name__)
+
+ReadinessCheck = Callable[[], None]  # raises when not ready
+
+
+def create_base_app(import_name: str, settings, title: str, *, version: str = "1.0",
+                    json_errors: Callable[[str], bool] | None = None,
+                    configure_logs: bool = True) -> APIFlask:
+    """Build an APIFlask app with the plumbing every service shares.
+
+    ``json_errors(path)`` tells whether an error on ``path`` is answered in JSON (default: always);
+    the gateway answers HTML for its pages and JSON under ``/api/``.
+    """
+    if configure_logs:
+        configure_logging(settings.service_name, settings.log_level)
+    app = APIFlask(import_name, title=title, version=version, spec_path="/openapi.json",
+                   docs_path="/docs")
+    app.config["VALIDATION_ERROR_STATUS_CODE"] = 422
+    app.config["VALIDATION_ERROR_DESCRIPTION"] = "Validation failed"
+    app.config["JSON_SORT_KEYS"] = False
+    app.config["MAX_CONTENT_LENGTH"] = 1 * 1024 * 1024
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions["settings"] = settings
+    app.extensions["readiness_checks"] = []
+    is_json = json_errors or (lambda path: True)
+
+    @app.before_request
+    def _start():
+        rid = request.headers.get(REQUEST_ID_HEADER) or new_request_id()
+        g.request_id = rid[:64]
+        g.request_token = request_id_var.set(g.request_id)
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response: Response):
+        response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
+        started = g.get("request_started")
+        if started is not None:
+            endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+            metrics.observe_request(settings.service_name, request.method, endpoint,
+                                    response.status_code, time.perf_counter() - started)
+        return response
+
+    @app.teardown_request
+    def _reset(_exc):
+        token = g.pop("request_token", None)
+        if token is not None:
+            request_id_var.reset(token)
+
+    @app.error_processor
+    def _apiflask_error(error: HTTPError):
+        # APIFlask's own errors: input validation (422) and abort() calls.
+        if error.status_code == 422 and error.detail:
+            body = ApiError(422, "validation_failed", "Проверьте правильность заполнения полей",
+                            translate_validation_detail(error.detail)).body()
+        else:
+            body = status_error(error.status_code).body()
+        return body, error.status_code, error.headers
+
+    @app.errorhandler(ApiError)
+    def _api_error(error: ApiError):
+        return jsonify(error.body()), error.status, error.headers
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if not is_json(request.path):
+            return error
+        api_error = status_error(error.code or 500)
+        response = jsonify(api_error.body())
+        response.status_code = error.code or 500
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        log.exception("unhandled error", extra={"path": request.path})
+        if not is_json(request.path):
+            return Response("Внутренняя ошибка сервиса", status=500, mimetype="text/plain")
+        return jsonify(status_error(500).body()), 500
+
+    @app.get("/healthz")
+    @app.doc(hide=True)
+    def healthz():
+        return {"status": "ok", "service": settings.service_name}
+
+    @app.get("/readyz")
+    @app.doc(hide=True)
+    def readyz():
+        failures = {}
+        for name, check in app.extensions["readiness_checks"]:
+            try:
+                check()
+            except Exception as exc:  # noqa: BLE001 - any failure means not ready
+                failures[name] = str(exc)[:200]
+        if failures:
+            return {"status": "unavailable", "service": settings.service_name,
+                    "failures": failures}, 503
+        return {"status": "ready", "service": settings.service_name}
+
+    @app.get("/metrics")
+    @app.doc(hide=True)
+    def metrics_endpoint():
+        data, content_type = metrics.render()
+        return Response(data, mimetype=content_type)
+
+    return app
+
+
+def add_readiness_check(app, name: str, check: ReadinessCheck) -> None:
+    app.extensions["readiness_checks"].append((name, check))
+
+
+def require_internal(settings) -> None:
+    """Refuse a call on an /internal/ path that lacks the shared service token."""
+    given = request.headers.get("X-Internal-Token", "")
+    if not hmac.compare_digest(given.encode(), settings.internal_token.encode()):
+        raise ApiError(403, "forbidden", "Доступ только для внутренних сервисов")
+
+
+def settings_of_app():
+    return current_app.extensions["settings"]
+
+
+def idempotency_key(required: bool) -> str | None:
+    """The ``Idempotency-Key`` header, which must be a UUID."""
+    import uuid
+
+    key = request.headers.get("Idempotency-Key")
+    if not key:
+        if required:
+            raise ApiError(400, "idempotency_key_required",
+                           "Нужен заголовок Idempotency-Key (UUID) для безопасного повтора запроса")
+        return None
+    try:
+        return str(uuid.UUID(key.strip()))
+    except ValueError:
+        raise ApiError(422, "validation_failed", "Проверьте правильность заполнения полей",
+                       {"Idempotency-Key": "Должен быть UUID"}) from None
+
+
+def iter_items(rows: Iterable) -> dict:
+    return {"items": list(rows)}

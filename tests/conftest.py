@@ -1,0 +1,106 @@
+"""Shared test infrastructure: real PostgreSQL and RabbitMQ for integration tests.
+
+Where they come from, in order: environment URLs (``TEST_POSTGRES_URL``, ``TEST_AMQP_URL``), else
+testcontainers when a Docker engine answers, else the local default ports. With ``CI=true`` a
+server that cannot be reached fails the test run; elsewhere the test is skipped (and reported so).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+
+import pytest
+
+LOCAL_POSTGRES = "postgresql+psycopg://root@127.0.0.1:5432/postgres"
+LOCAL_AMQP = "amqp://guest:guest@127.0.0.1:5672//"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _unavailable(what: str) -> None:
+    message = f"{what} is not reachable (set its URL, run a Docker engine, or start it locally)"
+    if _in_ci():
+        pytest.fail(message + "; CI=true makes this a failure", pytrace=False)
+    pytest.skip(message)
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _docker_available() -> bool:
+    try:
+        import docker  # installed with testcontainers
+
+        docker.from_env(timeout=2).ping()
+        return True
+    except Exception:  # noqa: BLE001 - no engine here
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url():
+    """A URL of a PostgreSQL database with the right to create databases."""
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    if _port_open("127.0.0.1", 5432):
+        yield LOCAL_POSTGRES
+        return
+    if _docker_available():
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:15-alpine", driver="psycopg") as pg:
+            yield pg.get_connection_url()
+        return
+    _unavailable("PostgreSQL")
+
+
+@pytest.fixture(scope="session")
+def make_pg_database(postgres_admin_url):
+    """A factory of fresh, empty PostgreSQL databases, dropped at the end of the session."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    created: list[str] = []
+
+    def factory(prefix: str = "t") -> str:
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False)
+
+    yield factory
+    with admin.connect() as conn:
+        for name in created:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def amqp_url():
+    url = os.environ.get("TEST_AMQP_URL")
+    if url:
+        yield url
+        return
+    if _port_open("127.0.0.1", 5672):
+        yield LOCAL_AMQP
+        return
+    if _docker_available():
+        from testcontainers.rabbitmq import RabbitMqContainer
+
+        with RabbitMqContainer("rabbitmq:3.13-alpine") as rabbit:
+            params = rabbit.get_connection_params()
+            yield f"amqp://guest:guest@{params.host}:{params.port}//"
+        return
+    _unavailable("RabbitMQ")
