@@ -68,18 +68,23 @@ class OutboxRelay:
         if self.engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         done = 0
+        failed_id, failure = None, None
         with self.engine.begin() as conn:
             rows = conn.execute(query).all()
-            try:
-                for row in rows:
+            for row in rows:
+                try:
                     self.publisher.publish(json.loads(row.payload), routing_key=row.event_type)
-                    conn.execute(update(t).where(t.c.id == row.id).values(published_at=utcnow()))
-                    done += 1
-            except Exception as exc:
-                if rows[done:]:
-                    conn.execute(update(t).where(t.c.id == rows[done].id).values(
-                        attempts=t.c.attempts + 1, last_error=str(exc)[:500]))
-                raise
+                except Exception as exc:  # noqa: BLE001 - recorded below, then re-raised
+                    failed_id, failure = row.id, exc
+                    break
+                conn.execute(update(t).where(t.c.id == row.id).values(published_at=utcnow()))
+                done += 1
+        if failure is not None:
+            # What was published stays marked; the row it stopped at records the failure.
+            with self.engine.begin() as conn:
+                conn.execute(update(t).where(t.c.id == failed_id).values(
+                    attempts=t.c.attempts + 1, last_error=str(failure)[:500]))
+            raise failure
         return done
 
     def lag_seconds(self) -> float:

@@ -1,0 +1,301 @@
+"""Start the whole Registratura stack as local processes (the `make run` supervisor).
+
+The same code starts the stack for the end-to-end tests, pointed at PostgreSQL and RabbitMQ on
+free ports instead of the embedded default (SQLite files and a filesystem broker under var/).
+
+    python tools/stack.py run [--scale 0.05]     # migrate, load the demo region, start, supervise
+    python tools/stack.py seed [--scale 0.05]    # only migrate and load the demo region
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+
+SERVICES = ["catalog", "schedule", "auth", "booking", "tickets", "gateway"]
+DEFAULT_PORTS = {"gateway": 8000, "catalog": 8001, "schedule": 8002, "auth": 8003,
+                 "booking": 8004, "tickets": 8005, "esia": 8009}
+
+
+@dataclass
+class Proc:
+    """One long-running process of the stack."""
+
+    name: str
+    service: str
+    argv: list[str]
+    port: int | None = None
+    workers: int = 1
+    env: dict = field(default_factory=dict)
+
+
+def gunicorn(app: str, port: int, workers: int, threads: int) -> list[str]:
+    return [str(BIN / "gunicorn"), "--no-control-socket", "-k", "gthread",
+            "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+            "--graceful-timeout", "5", "--timeout", "60", app]
+
+
+def processes(ports: dict[str, int], web_workers: int = 2) -> list[Proc]:
+    """Every process of the stack: one web server per service, then the workers."""
+    web = [Proc(svc, svc, gunicorn(f"{svc}.app:create_app()", ports[svc], web_workers,
+                                   8 if svc == "gateway" else 4), ports[svc], web_workers)
+           for svc in SERVICES]
+    esia = Proc("esia-emulator", "auth", gunicorn("auth.esia_emulator:create_app()", ports["esia"], 1, 4),
+                ports["esia"])
+    module = [PYTHON, "-m"]
+    celery = [str(BIN / "celery"), "-A", "tickets.worker:celery_app"]
+    workers = [
+        Proc("schedule-worker", "schedule", module + ["schedule", "worker"]),
+        Proc("schedule-relay", "schedule", module + ["schedule", "relay"]),
+        Proc("booking-relay", "booking", module + ["booking", "relay"]),
+        Proc("booking-consumer", "booking", module + ["booking", "consume"]),
+        Proc("tickets-consumer", "tickets", module + ["tickets", "consume"]),
+        Proc("tickets-worker", "tickets", celery + ["worker", "--loglevel", "INFO", "--concurrency", "2",
+                                                    "--without-gossip", "--without-mingle"]),
+        Proc("tickets-beat", "tickets", celery + ["beat", "--loglevel", "INFO"]),
+    ]
+    return web + [esia] + workers
+
+
+# Every role, by name: deploy checks compare this list with the images, compose and Kubernetes.
+PROCESSES = [p.name for p in processes(DEFAULT_PORTS)]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Stack:
+    """The stack's processes with one environment: start, wait until ready, stop."""
+
+    def __init__(self, var_dir: Path, *, ports: dict[str, int] | None = None,
+                 database_urls: dict[str, str] | None = None, broker_url: str = "",
+                 extra_env: dict[str, str] | None = None, web_workers: int = 2):
+        self.var_dir = Path(var_dir)
+        self.ports = dict(ports or DEFAULT_PORTS)
+        self.database_urls = database_urls or {}
+        self.broker_url = broker_url
+        self.extra_env = extra_env or {}
+        self.web_workers = web_workers
+        self.procs: list[Proc] = processes(self.ports, web_workers)
+        self.running: dict[str, subprocess.Popen] = {}
+        self.restarts: dict[str, int] = {}
+
+    # --- environment -------------------------------------------------------------------------
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def env(self, service: str | None = None) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "REGISTRATURA_MODE": "embedded",
+            "REGISTRATURA_VAR_DIR": str(self.var_dir),
+            "REGISTRATURA_BROKER_URL": self.broker_url,
+            "PYTHONUNBUFFERED": "1",
+        })
+        for svc in SERVICES:
+            env[f"{svc.upper()}_URL"] = self.url(svc)
+            if svc in self.database_urls:
+                env[f"{svc.upper()}_DATABASE_URL"] = self.database_urls[svc]
+        env["AUTH_ESIA_URL"] = self.url("esia")
+        env["GATEWAY_PUBLIC_URL"] = self.url("gateway")
+        env["BOOKING_PUBLIC_URL"] = self.url("gateway")
+        env["ESIA_EMULATOR_PUBLIC_URL"] = self.url("esia")
+        if service:
+            metrics_dir = self.var_dir / "metrics" / service
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+        env.update(self.extra_env)
+        return env
+
+    def prepare_dirs(self) -> None:
+        for sub in ("db", "log", "broker/data", "broker/control", "broker/processed",
+                    "outbox/email", "outbox/sms", "celery"):
+            (self.var_dir / sub).mkdir(parents=True, exist_ok=True)
+        metrics = self.var_dir / "metrics"
+        shutil.rmtree(metrics, ignore_errors=True)
+        for svc in SERVICES:
+            (metrics / svc).mkdir(parents=True, exist_ok=True)
+
+    # --- one-shot steps ----------------------------------------------------------------------
+    def run_step(self, service: str, *args: str, quiet: bool = False) -> str:
+        cmd = [PYTHON, "-m", service, *args]
+        result = subprocess.run(cmd, env=self.env(), cwd=REPO, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"step failed: {' '.join(args)} ({service})\n{result.stdout[-2000:]}"
+                               f"\n{result.stderr[-4000:]}")
+        if not quiet and result.stdout.strip():
+            print(result.stdout.strip())
+        return result.stdout
+
+    def migrate(self) -> None:
+        for svc in SERVICES:
+            self.run_step(svc, "migrate", quiet=True)
+
+    def seed(self, region_file: Path) -> None:
+        self.run_step("catalog", "import", str(region_file), quiet=True)
+        self.run_step("schedule", "import", str(region_file), quiet=True)
+        self.run_step("schedule", "generate", quiet=True)
+        self.run_step("auth", "seed-demo", "--region", str(region_file), quiet=True)
+
+    def demo_region(self, scale: float, seed: int = 56) -> Path:
+        out = self.var_dir / f"demo-region-{scale}.json"
+        if not out.exists():
+            self.run_step("catalog", "demo", "--scale", str(scale), "--seed", str(seed),
+                          "--out", str(out), quiet=True)
+        return out
+
+    # --- processes ---------------------------------------------------------------------------
+    def start_proc(self, proc: Proc) -> None:
+        log = open(self.var_dir / "log" / f"{proc.name}.log", "ab")
+        workdir = self.var_dir / "celery" if proc.name == "tickets-beat" else REPO
+        self.running[proc.name] = subprocess.Popen(proc.argv, env=self.env(proc.service), cwd=workdir,
+                                                   stdout=log, stderr=subprocess.STDOUT,
+                                                   start_new_session=True)
+        log.close()
+
+    def start(self, timeout: float = 90.0) -> None:
+        self.prepare_dirs()
+        for proc in self.procs:
+            self.start_proc(proc)
+        self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        pending = {p.name: p for p in self.procs if p.port}
+        while pending and time.monotonic() < deadline:
+            for name, proc in list(pending.items()):
+                if self.running[name].poll() is not None:
+                    raise RuntimeError(f"{name} exited at start:\n{self.log_tail(name)}")
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{proc.port}/readyz", timeout=2) as r:
+                        if r.status == 200:
+                            pending.pop(name)
+                except OSError:
+                    pass
+            time.sleep(0.3)
+        if pending:
+            raise RuntimeError("not ready in time: " + ", ".join(pending) + "\n" +
+                               "\n".join(self.log_tail(n) for n in pending))
+        for name, popen in self.running.items():
+            if popen.poll() is not None:
+                raise RuntimeError(f"{name} exited at start:\n{self.log_tail(name)}")
+
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        path = self.var_dir / "log" / f"{name}.log"
+        if not path.exists():
+            return f"({name}: no log)"
+        text = path.read_text(errors="replace").splitlines()[-lines:]
+        return f"--- {name} ---\n" + "\n".join(text)
+
+    def stop_proc(self, name: str, timeout: float = 10.0) -> None:
+        popen = self.running.get(name)
+        if popen is None or popen.poll() is not None:
+            return
+        os.killpg(popen.pid, signal.SIGTERM)
+        try:
+            popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(popen.pid, signal.SIGKILL)
+            popen.wait()
+
+    def stop(self) -> None:
+        for name in reversed(list(self.running)):
+            self.stop_proc(name)
+
+    def supervise(self) -> None:
+        """Restart a process that died (at most 5 times each), until interrupted."""
+        by_name = {p.name: p for p in self.procs}
+        while True:
+            time.sleep(1)
+            for name, popen in list(self.running.items()):
+                if popen.poll() is None:
+                    continue
+                count = self.restarts.get(name, 0) + 1
+                self.restarts[name] = count
+                print(f"[stack] {name} exited with {popen.returncode}; "
+                      + ("restarting" if count <= 5 else "giving up"), file=sys.stderr)
+                print(self.log_tail(name, 10), file=sys.stderr)
+                if count <= 5:
+                    time.sleep(min(2 ** count, 10))
+                    self.start_proc(by_name[name])
+                else:
+                    self.running.pop(name)
+
+
+def _region_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def seed_embedded(stack: Stack, scale: float) -> None:
+    stack.prepare_dirs()
+    print("[stack] applying migrations…")
+    stack.migrate()
+    region = stack.demo_region(scale)
+    marker = stack.var_dir / "seeded.json"
+    digest = _region_digest(region)
+    if marker.exists() and json.loads(marker.read_text()).get("region") == digest:
+        print("[stack] demo region already loaded")
+        return
+    print(f"[stack] loading the demo region (scale {scale})…")
+    stack.seed(region)
+    marker.write_text(json.dumps({"region": digest, "scale": scale}))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["run", "seed"])
+    parser.add_argument("--scale", type=float, default=float(os.environ.get("DEMO_SCALE", "0.05")))
+    parser.add_argument("--var", default=os.environ.get("REGISTRATURA_VAR_DIR", str(REPO / "var")))
+    args = parser.parse_args(argv)
+
+    stack = Stack(Path(args.var))
+    try:
+        seed_embedded(stack, args.scale)
+    except RuntimeError as exc:
+        print(f"[stack] {exc}", file=sys.stderr)
+        return 1
+    if args.command == "seed":
+        return 0
+
+    def _terminate(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        print("[stack] starting services…")
+        stack.start()
+        print("\n[stack] Registratura is running:")
+        for proc in stack.procs:
+            where = f"http://127.0.0.1:{proc.port}" if proc.port else "(worker)"
+            print(f"  {proc.name:<18} {where}")
+        print(f"\n  Web UI: {stack.url('gateway')}/\n  Logs:   {stack.var_dir / 'log'}/\n"
+              "  Stop:   Ctrl+C\n", flush=True)
+        stack.supervise()
+    except KeyboardInterrupt:
+        print("\n[stack] stopping…")
+    except RuntimeError as exc:
+        print(f"[stack] {exc}", file=sys.stderr)
+        stack.stop()
+        return 1
+    stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
