@@ -40,3 +40,14 @@ def render() -> tuple[bytes, str]:
     from prometheus_client import REGISTRY
 
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+def serve_from_env() -> None:
+    """Non-web roles (relays, consumers, workers): serve this process's metrics on $METRICS_PORT.
+
+    A no-op when the variable is unset (``make run``)."""
+    port = os.environ.get("METRICS_PORT")
+    if port:
+        from prometheus_client import start_http_server
+
+        start_http_server(int(port))

@@ -32,6 +32,9 @@ def filesystem_broker_url() -> str:
 
 def filesystem_broker_options() -> dict:
     base = var_dir() / "broker"
+    # kombu's filesystem transport fails on missing folders instead of creating them.
+    for name in ("data", "control", "processed"):
+        (base / name).mkdir(parents=True, exist_ok=True)
     return {
         "data_folder_in": str(base / "data"),
         "data_folder_out": str(base / "data"),

@@ -1,0 +1,1 @@
+"""Registratura catalog service: the region's districts, medical organizations, services and doctors."""

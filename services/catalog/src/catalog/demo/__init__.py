@@ -1,0 +1,1 @@
+"""Fictional demo regions, built from the public list of the Orenburg region's districts."""

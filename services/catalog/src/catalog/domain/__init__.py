@@ -1,0 +1,1 @@
+"""Pure catalog rules: search normalisation, organization settings, region-file validation."""

@@ -1,0 +1,50 @@
+"""Per-organization booking settings: defaults (domain.md) and their allowed ranges."""
+from __future__ import annotations
+
+import re
+
+DEFAULTS = {
+    "booking_horizon_days": 14,
+    "day_opens_at": "07:00",
+    "same_day_booking": False,
+    "cancel_cutoff_hours": 0,
+}
+HORIZON_DAYS = (1, 90)
+CANCEL_CUTOFF_HOURS = (0, 72)
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def is_int(value) -> bool:
+    # bool is an int in Python, but true is not a number of days.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def setting_errors(values: dict) -> dict[str, str]:
+    """Problems of the given settings (any subset of the four keys), by key, in Russian."""
+    errors: dict[str, str] = {}
+    for key in values:
+        if key not in DEFAULTS:
+            errors[key] = "Неизвестная настройка"
+    if "booking_horizon_days" in values:
+        value = values["booking_horizon_days"]
+        low, high = HORIZON_DAYS
+        if not is_int(value) or not low <= value <= high:
+            errors["booking_horizon_days"] = f"Целое число дней от {low} до {high}"
+    if "day_opens_at" in values:
+        value = values["day_opens_at"]
+        if not isinstance(value, str) or not HHMM.match(value):
+            errors["day_opens_at"] = "Время в формате ЧЧ:ММ, например 07:00"
+    if "same_day_booking" in values and not isinstance(values["same_day_booking"], bool):
+        errors["same_day_booking"] = "Должно быть true или false"
+    if "cancel_cutoff_hours" in values:
+        value = values["cancel_cutoff_hours"]
+        low, high = CANCEL_CUTOFF_HOURS
+        if not is_int(value) or not low <= value <= high:
+            errors["cancel_cutoff_hours"] = f"Целое число часов от {low} до {high}"
+    return errors
+
+
+def with_defaults(values: dict | None) -> dict:
+    merged = dict(DEFAULTS)
+    merged.update(values or {})
+    return merged

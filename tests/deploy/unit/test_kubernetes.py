@@ -1,0 +1,150 @@
+"""Kubernetes: overlays rendered by kustomize, validated strictly against the Kubernetes schemas."""
+from __future__ import annotations
+
+import copy
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[3]
+K8S = ROOT / "deploy" / "k8s"
+
+
+@pytest.fixture(scope="module")
+def rendered(deploy_checks, with_tool):
+    result = {}
+    for overlay in ("dev", "production"):
+        problems, docs = with_tool(deploy_checks.render_overlay, overlay)
+        assert problems == [], overlay
+        result[overlay] = docs
+    return result
+
+
+def find(docs, kind, name):
+    matches = [d for d in docs if d["kind"] == kind and d["metadata"]["name"] == name]
+    assert matches, f"no {kind}/{name}"
+    return matches[0]
+
+
+@pytest.mark.parametrize("overlay", ["dev", "production"])
+def test_overlay_is_valid_against_the_kubernetes_schemas(rendered, deploy_checks, with_tool, overlay):
+    assert with_tool(deploy_checks.validate_manifests, rendered[overlay]) == []
+
+
+@pytest.mark.parametrize("overlay", ["dev", "production"])
+def test_overlay_workloads_are_non_root_read_only_sized_and_probed(rendered, deploy_checks, overlay):
+    assert deploy_checks.workload_policy(rendered[overlay]) == []
+
+
+def test_validation_rejects_a_wrongly_typed_field(rendered, deploy_checks, with_tool):
+    deployment = copy.deepcopy(find(rendered["production"], "Deployment", "booking"))
+    deployment["spec"]["replicas"] = "two"
+    problems = with_tool(deploy_checks.validate_manifests, [deployment])
+    assert any("spec.replicas" in p and "integer" in p for p in problems)
+
+
+def test_validation_rejects_an_unknown_field(rendered, deploy_checks, with_tool):
+    deployment = copy.deepcopy(find(rendered["production"], "Deployment", "booking"))
+    deployment["spec"]["template"]["spec"]["containers"][0]["livenesProbe"] = {}
+    assert with_tool(deploy_checks.validate_manifests, [deployment]) != []
+
+
+def test_validation_rejects_a_removed_api_version(rendered, deploy_checks, with_tool):
+    hpa = copy.deepcopy(find(rendered["production"], "HorizontalPodAutoscaler", "booking"))
+    hpa["apiVersion"] = "autoscaling/v2beta1"
+    assert with_tool(deploy_checks.validate_manifests, [hpa]) != []
+
+
+def test_validation_rejects_a_service_monitor_without_endpoints(rendered, deploy_checks, with_tool):
+    monitor = copy.deepcopy(find(rendered["production"], "ServiceMonitor", "registratura"))
+    del monitor["spec"]["endpoints"]
+    assert with_tool(deploy_checks.validate_manifests, [monitor]) != []
+
+
+@pytest.mark.parametrize("breakage, expected", [
+    (lambda c: c["securityContext"].update(readOnlyRootFilesystem=False), "readOnlyRootFilesystem"),
+    (lambda c: c.pop("readinessProbe"), "readinessProbe"),
+    (lambda c: c["resources"].pop("limits"), "resources.limits"),
+    (lambda c: c.update(command=["gunicorn"]), "use args"),
+])
+def test_policy_rejects_a_broken_workload(rendered, deploy_checks, breakage, expected):
+    deployment = copy.deepcopy(find(rendered["production"], "Deployment", "booking-relay"))
+    breakage(deployment["spec"]["template"]["spec"]["containers"][0])
+    assert any(expected in p for p in deploy_checks.workload_policy([deployment]))
+
+
+def test_kustomize_reports_a_resource_missing_from_the_base(deploy_checks, with_tool, tmp_path):
+    shutil.copytree(K8S, tmp_path / "k8s")
+    (tmp_path / "k8s" / "base" / "booking.yaml").unlink()
+    problems, _ = with_tool(deploy_checks.render_overlay, "dev", tmp_path / "k8s")
+    assert any("booking.yaml" in p for p in problems)
+
+
+def test_production_does_not_render_without_its_secret_files(deploy_checks, with_tool, tmp_path):
+    shutil.copytree(K8S, tmp_path / "k8s")
+    shutil.rmtree(tmp_path / "k8s" / "overlays" / "production" / "secrets.example")
+    problems, docs = with_tool(deploy_checks.render_overlay, "production", tmp_path / "k8s")
+    assert problems and docs == []
+
+
+def test_every_secret_the_pods_read_is_generated_by_each_overlay(rendered):
+    for overlay, docs in rendered.items():
+        secrets = {d["metadata"]["name"] for d in docs if d["kind"] == "Secret"}
+        for doc in docs:
+            if doc["kind"] not in ("Deployment", "Job"):
+                continue
+            for container in doc["spec"]["template"]["spec"]["containers"]:
+                for env in container.get("env", []):
+                    ref = (env.get("valueFrom") or {}).get("secretKeyRef")
+                    if ref:
+                        assert ref["name"] in secrets, (overlay, doc["metadata"]["name"], ref)
+
+
+def test_celery_beat_runs_exactly_once(rendered):
+    docs = rendered["production"]
+    beat = find(docs, "Deployment", "tickets-beat")
+    assert beat["spec"]["replicas"] == 1
+    assert beat["spec"]["strategy"]["type"] == "Recreate"
+    assert not [d for d in docs if d["kind"] == "HorizontalPodAutoscaler"
+                and d["spec"]["scaleTargetRef"]["name"] == "tickets-beat"]
+
+
+def test_celery_workers_scale_on_queue_depth_in_production(rendered):
+    hpa = find(rendered["production"], "HorizontalPodAutoscaler", "tickets-worker")
+    external = [m for m in hpa["spec"]["metrics"] if m["type"] == "External"]
+    assert external and external[0]["external"]["metric"]["selector"]["matchLabels"]["queue"] == "tickets"
+
+
+def test_every_web_service_is_scraped_for_metrics(rendered):
+    docs = rendered["production"]
+    monitor = find(docs, "ServiceMonitor", "registratura")
+    wanted = monitor["spec"]["selector"]["matchLabels"]
+    scraped = {d["metadata"]["name"] for d in docs if d["kind"] == "Service"
+               and wanted.items() <= d["metadata"]["labels"].items()}
+    assert scraped == {"catalog", "schedule", "auth", "booking", "tickets", "gateway"}
+    for name in scraped:
+        pod = find(docs, "Deployment", name)["spec"]["template"]["metadata"]
+        assert pod["annotations"]["prometheus.io/scrape"] == "true"
+
+
+def test_production_images_come_from_the_registry_with_a_fixed_tag(rendered):
+    for doc in rendered["production"]:
+        if doc["kind"] in ("Deployment", "Job"):
+            image = doc["spec"]["template"]["spec"]["containers"][0]["image"]
+            assert image.startswith("registry.example.org/registratura/") and ":" in image, image
+
+
+def test_the_operated_engines_are_replicated():
+    postgres = list(yaml.safe_load_all((K8S / "operators" / "postgres.yaml").read_text(encoding="utf-8")))
+    rabbitmq = list(yaml.safe_load_all((K8S / "operators" / "rabbitmq.yaml").read_text(encoding="utf-8")))
+    cluster = next(d for d in postgres if d["kind"] == "Cluster")
+    assert cluster["spec"]["instances"] >= 3
+    databases = {d["spec"]["name"] for d in postgres if d["kind"] == "Database"}
+    assert databases == {"catalog", "schedule", "auth", "booking", "tickets", "gateway"}
+    broker = next(d for d in rabbitmq if d["kind"] == "RabbitmqCluster")
+    assert broker["spec"]["replicas"] == 3
+    assert "cluster_partition_handling = pause_minority" in broker["spec"]["rabbitmq"]["additionalConfig"]
