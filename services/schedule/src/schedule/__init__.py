@@ -1,0 +1,1 @@
+"""Registratura schedule service: templates, absences, slots and their occupancy, holds, quotas."""

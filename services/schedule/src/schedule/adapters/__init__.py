@@ -1,0 +1,1 @@
+"""All I/O of the schedule: database tables and queries, the catalog client."""

@@ -1,0 +1,139 @@
+"""Cached facts the hot paths need: a doctor's organization, services and template, and the
+organization's booking settings (from the catalog, falling back to the copy stored at import)."""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from regcommon.http import ServiceClient
+
+from ..domain.bookability import OrgRules
+from ..domain.templates import Template, TemplateInvalid, parse_template
+from .tables import absences, doctors, organizations, templates
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DoctorInfo:
+    id: str
+    organization_id: str
+    timezone: str
+    service_ids: frozenset[str]
+    template: Template | None
+    absences: tuple[tuple[date, date], ...]
+
+    def absent_on(self, day: date) -> bool:
+        return any(start <= day <= end for start, end in self.absences)
+
+
+def template_from_row(row) -> Template | None:
+    if row is None or row.slot_minutes is None:
+        return None
+    try:
+        return parse_template({"slot_minutes": row.slot_minutes, "week": json.loads(row.week),
+                               "breaks": json.loads(row.breaks),
+                               "quota": {"reception_percent": row.reception_percent}})
+    except TemplateInvalid:
+        log.warning("stored template is invalid", extra={"doctor_id": row.doctor_id})
+        return None
+
+
+class TtlCache:
+    """A tiny thread-safe cache with a time to live per entry."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic):
+        self.ttl = ttl
+        self.clock = clock
+        self._data: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        entry = self._data.get(key)
+        if entry is not None and entry[0] > self.clock():
+            return entry[1]
+        return None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            if len(self._data) > 50_000:  # bound memory: forget everything, refill lazily
+                self._data.clear()
+            self._data[key] = (self.clock() + self.ttl, value)
+
+    def forget(self, key) -> None:
+        with self._lock:
+            self._data.pop(key, None)
+
+
+class DoctorDirectory:
+    def __init__(self, engine: Engine, ttl: float):
+        self.engine = engine
+        self.cache = TtlCache(ttl)
+
+    def get(self, doctor_id: str) -> DoctorInfo | None:
+        info = self.cache.get(doctor_id)
+        if info is None:
+            info = self.load(doctor_id)
+            if info is not None:
+                self.cache.put(doctor_id, info)
+        return info
+
+    def load(self, doctor_id: str) -> DoctorInfo | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(doctors.c.id, doctors.c.organization_id, doctors.c.timezone,
+                       doctors.c.service_ids, templates.c.doctor_id.label("template_doctor"),
+                       templates.c.slot_minutes, templates.c.week, templates.c.breaks,
+                       templates.c.reception_percent)
+                .select_from(doctors.outerjoin(templates, templates.c.doctor_id == doctors.c.id))
+                .where(doctors.c.id == doctor_id)).first()
+            if row is None:
+                return None
+            spans = conn.execute(select(absences.c.date_from, absences.c.date_to)
+                                 .where(absences.c.doctor_id == doctor_id)).all()
+        return DoctorInfo(id=row.id, organization_id=row.organization_id, timezone=row.timezone,
+                          service_ids=frozenset(json.loads(row.service_ids)),
+                          template=template_from_row(row) if row.template_doctor else None,
+                          absences=tuple((a, b) for a, b in spans))
+
+    def forget(self, doctor_id: str) -> None:
+        self.cache.forget(doctor_id)
+
+
+class OrgSettingsProvider:
+    """Booking settings per organization: the catalog's current answer (cached ``ttl`` seconds),
+    else the copy stored at import, else the defaults of domain.md."""
+
+    def __init__(self, engine: Engine, catalog: ServiceClient | None, ttl: float = 60.0):
+        self.engine = engine
+        self.catalog = catalog
+        self.cache = TtlCache(ttl)
+
+    def rules(self, organization_id: str, timezone: str) -> OrgRules:
+        rules = self.cache.get(organization_id)
+        if rules is None:
+            rules = OrgRules.from_settings(timezone, self._settings(organization_id))
+            self.cache.put(organization_id, rules)
+        return rules
+
+    def _settings(self, organization_id: str) -> dict | None:
+        if self.catalog is not None:
+            try:
+                answer = self.catalog.get(f"/internal/organizations/{organization_id}/settings",
+                                          idempotent=False)
+                if answer.status == 200:
+                    return answer.json()
+            except Exception as exc:  # noqa: BLE001 - catalog down: use the stored copy
+                log.info("catalog settings unavailable", extra={"error": str(exc)[:200]})
+        with self.engine.connect() as conn:
+            stored = conn.execute(select(organizations.c.settings)
+                                  .where(organizations.c.id == organization_id)).scalar()
+        return json.loads(stored) if stored else None

@@ -1,0 +1,179 @@
+"""Race-free slot transitions. Every change is ONE conditional UPDATE (``... WHERE status =
+'free'``) whose row count decides the winner, so the database, not Python, guarantees that a slot
+is taken by at most one appointment. The per-day counters in ``doctor_days`` change in the same
+transaction. Slot rows are always locked before counter rows, so transitions cannot deadlock."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date, datetime
+
+from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy.engine import Connection
+
+from ..domain.bookability import PORTAL_CHANNELS, as_utc
+from .tables import absences, doctor_days, doctors, holds, slots
+
+SLOT_COLUMNS = (slots.c.id, slots.c.doctor_id, slots.c.organization_id, slots.c.start_utc,
+                slots.c.end_utc, slots.c.local_date, slots.c.status, slots.c.channel,
+                slots.c.appointment_id, slots.c.hold_id, slots.c.hold_expires_at)
+
+
+def slot_row(conn: Connection, slot_id: int) -> dict | None:
+    query = (select(*SLOT_COLUMNS, doctors.c.timezone, doctors.c.service_ids)
+             .join(doctors, doctors.c.id == slots.c.doctor_id).where(slots.c.id == slot_id))
+    row = conn.execute(query).mappings().first()
+    return _normalise(row)
+
+
+def slot_of_appointment(conn: Connection, appointment_id: str) -> dict | None:
+    query = (select(*SLOT_COLUMNS, doctors.c.timezone, doctors.c.service_ids)
+             .join(doctors, doctors.c.id == slots.c.doctor_id)
+             .where(slots.c.appointment_id == appointment_id))
+    return _normalise(conn.execute(query).mappings().first())
+
+
+def _normalise(row) -> dict | None:
+    if row is None:
+        return None
+    out = dict(row)
+    for key in ("start_utc", "end_utc", "hold_expires_at"):
+        out[key] = as_utc(out[key])
+    out["service_ids"] = json.loads(out["service_ids"])
+    return out
+
+
+def _channel_filter(channel: str):
+    # Reception may book any channel; the portal only slots of channel any/portal.
+    return True if channel == "reception" else slots.c.channel.in_(PORTAL_CHANNELS)
+
+
+def bump_counters(conn: Connection, changes: Counter) -> None:
+    """Apply free-count deltas keyed by (doctor_id, date), in a stable order."""
+    for (doctor_id, day), delta in sorted(changes.items()):
+        if delta:
+            conn.execute(update(doctor_days)
+                         .where(doctor_days.c.doctor_id == doctor_id, doctor_days.c.date == day)
+                         .values(free=doctor_days.c.free + delta))
+
+
+def counts(row) -> bool:
+    """Whether a slot counts in the day's portal free count."""
+    return row.channel in PORTAL_CHANNELS
+
+
+RETURNING = (slots.c.id, slots.c.doctor_id, slots.c.local_date, slots.c.channel)
+
+
+def take(conn: Connection, slot_id: int, appointment_id: str, hold_id: str | None, channel: str,
+         now: datetime, changes: Counter) -> bool:
+    """Occupy the slot for the appointment; False when someone else has it (or it is not
+    bookable on this channel). Free → taken decrements the day's counter; a held slot was already
+    counted out when it was held."""
+    base = [slots.c.id == slot_id, slots.c.start_utc > now, _channel_filter(channel)]
+    values = dict(status="taken", appointment_id=appointment_id, hold_id=None,
+                  hold_expires_at=None, version=slots.c.version + 1)
+    row = conn.execute(update(slots).where(*base, slots.c.status == "free")
+                       .values(**values).returning(*RETURNING)).first()
+    if row is not None:
+        if counts(row):
+            changes[(row.doctor_id, row.local_date)] -= 1
+        return True
+    held_ok = slots.c.hold_expires_at <= now
+    if hold_id:
+        held_ok = or_(held_ok, slots.c.hold_id == hold_id)
+    row = conn.execute(update(slots).where(*base, slots.c.status == "held", held_ok)
+                       .values(**values).returning(*RETURNING)).first()
+    if row is None:
+        return False
+    conn.execute(update(holds).where(holds.c.slot_id == slot_id, holds.c.released.is_(False))
+                 .values(released=True))
+    return True
+
+
+def release(conn: Connection, slot_id: int, appointment_id: str, changes: Counter) -> str | None:
+    """Free the slot of the appointment (blocked again if an absence covers its day). Returns the
+    new status, or None when the appointment did not occupy it (already released)."""
+    covered = exists().where(absences.c.doctor_id == slots.c.doctor_id,
+                             absences.c.date_from <= slots.c.local_date,
+                             absences.c.date_to >= slots.c.local_date)
+    row = conn.execute(
+        update(slots).where(slots.c.id == slot_id, slots.c.appointment_id == appointment_id)
+        .values(status=case((covered, "blocked"), else_="free"), appointment_id=None,
+                hold_id=None, hold_expires_at=None, version=slots.c.version + 1)
+        .returning(*RETURNING, slots.c.status)).first()
+    if row is None:
+        return None
+    if row.status == "free" and counts(row):
+        changes[(row.doctor_id, row.local_date)] += 1
+    return row.status
+
+
+def hold(conn: Connection, slot_id: int, hold_id: str, expires_at: datetime, now: datetime,
+         changes: Counter) -> bool:
+    """Hold a portal-bookable slot; an expired hold of someone else may be taken over."""
+    base = [slots.c.id == slot_id, slots.c.start_utc > now, slots.c.channel.in_(PORTAL_CHANNELS)]
+    values = dict(status="held", hold_id=hold_id, hold_expires_at=expires_at,
+                  version=slots.c.version + 1)
+    row = conn.execute(update(slots).where(*base, slots.c.status == "free")
+                       .values(**values).returning(*RETURNING)).first()
+    if row is not None:
+        changes[(row.doctor_id, row.local_date)] -= 1
+        return True
+    row = conn.execute(update(slots).where(*base, slots.c.status == "held",
+                                           slots.c.hold_expires_at <= now)
+                       .values(**values).returning(*RETURNING)).first()
+    if row is None:
+        return False
+    conn.execute(update(holds).where(holds.c.slot_id == slot_id, holds.c.id != hold_id,
+                                     holds.c.released.is_(False)).values(released=True))
+    return True
+
+
+def unhold(conn: Connection, slot_id: int, hold_id: str, changes: Counter) -> bool:
+    """Give a held slot back (only if this hold still has it)."""
+    row = conn.execute(update(slots).where(slots.c.id == slot_id, slots.c.hold_id == hold_id,
+                                           slots.c.status == "held")
+                       .values(status="free", hold_id=None, hold_expires_at=None,
+                               version=slots.c.version + 1)
+                       .returning(*RETURNING)).first()
+    if row is None:
+        return False
+    if counts(row):
+        changes[(row.doctor_id, row.local_date)] += 1
+    return True
+
+
+def expire_holds(conn: Connection, now: datetime, limit: int = 1000) -> int:
+    """Return expired holds' slots to the free pool; returns how many slots were freed."""
+    ids = select(slots.c.id).where(slots.c.status == "held",
+                                   slots.c.hold_expires_at <= now).limit(limit)
+    if conn.dialect.name == "postgresql":
+        ids = ids.with_for_update(skip_locked=True)
+    rows = conn.execute(update(slots).where(slots.c.id.in_(ids.scalar_subquery()),
+                                            slots.c.status == "held",
+                                            slots.c.hold_expires_at <= now)
+                        .values(status="free", hold_id=None, hold_expires_at=None,
+                                version=slots.c.version + 1)
+                        .returning(*RETURNING)).all()
+    changes: Counter = Counter()
+    for row in rows:
+        if counts(row):
+            changes[(row.doctor_id, row.local_date)] += 1
+    bump_counters(conn, changes)
+    conn.execute(update(holds).where(holds.c.released.is_(False), holds.c.expires_at <= now)
+                 .values(released=True))
+    return len(rows)
+
+
+def recount_day(conn: Connection, doctor_id: str, day: date) -> None:
+    """Recompute a day's counters from its slots (after bulk changes: absences, quotas)."""
+    total = func.count()
+    free = func.sum(case((and_(slots.c.status == "free",
+                              slots.c.channel.in_(PORTAL_CHANNELS)), 1), else_=0))
+    row = conn.execute(select(total, free).where(slots.c.doctor_id == doctor_id,
+                                                 slots.c.local_date == day)).first()
+    conn.execute(update(doctor_days).where(doctor_days.c.doctor_id == doctor_id,
+                                           doctor_days.c.date == day)
+                 .values(total=row[0] or 0, free=row[1] or 0))
+

@@ -1,0 +1,113 @@
+"""Public schedule endpoints (api.md "Schedule") and the internal ones the booking service uses."""
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+from flask import current_app, request
+
+from regcommon.errors import NotFound, ValidationFailed
+from regcommon.web import require_internal
+
+from .api_common import (body_text, json_object, query_date, query_text, slot_id_param,
+                         uuid_param)
+
+bp = APIBlueprint("schedule", __name__)
+MAX_RANGE_DAYS = 92
+CACHE = {"Cache-Control": "public, max-age=5"}
+CHANNELS = ("portal", "reception")
+
+
+def schedule():
+    return current_app.extensions["schedule"]
+
+
+@bp.get("/v1/doctors/<doctor_id>/days")
+def doctor_days(doctor_id: str):
+    service_id = query_text("service_id")
+    first, last = query_date("from"), query_date("to")
+    if last < first:
+        raise ValidationFailed({"to": "Должна быть не раньше даты from"})
+    if (last - first).days + 1 > MAX_RANGE_DAYS:
+        raise ValidationFailed({"to": f"Период не длиннее {MAX_RANGE_DAYS} дней"})
+    return {"items": schedule().days(doctor_id, service_id, first, last)}, 200, CACHE
+
+
+@bp.get("/v1/doctors/<doctor_id>/slots")
+def doctor_slots(doctor_id: str):
+    service_id = query_text("service_id")
+    day = query_date("date")
+    return {"items": schedule().day_slots(doctor_id, service_id, day)}, 200, CACHE
+
+
+@bp.post("/v1/slots/<slot_id>/hold")
+def hold_slot(slot_id: str):
+    slot = slot_id_param(slot_id)
+    body = json_object(optional=True)
+    session_id = body_text(body, "session_id", required=False, max_length=128)
+    client = (request.headers.get("X-Client-IP") or request.remote_addr or "unknown")[:64]
+    return schedule().hold(slot, client.strip(), session_id), 201
+
+
+@bp.delete("/v1/holds/<hold_id>")
+def drop_hold(hold_id: str):
+    schedule().drop_hold(uuid_param(hold_id, "Бронь времени не найдена"))
+    return "", 204
+
+
+# --- internal ------------------------------------------------------------------------------------
+
+def _internal() -> None:
+    require_internal(current_app.extensions["settings"])
+
+
+def _channel(body: dict) -> str:
+    channel = body.get("channel", "portal")
+    if channel not in CHANNELS:
+        raise ValidationFailed({"channel": "Допустимые значения: portal, reception"})
+    return channel
+
+
+@bp.get("/internal/slots/<slot_id>")
+@bp.doc(hide=True)
+def internal_slot(slot_id: str):
+    _internal()
+    return schedule().slot(slot_id_param(slot_id))
+
+
+@bp.post("/internal/slots/<slot_id>/take")
+@bp.doc(hide=True)
+def internal_take(slot_id: str):
+    _internal()
+    slot = slot_id_param(slot_id)
+    body = json_object()
+    appointment_id = body_text(body, "appointment_id")
+    hold_id = body_text(body, "hold_id", required=False)
+    return schedule().take(slot, appointment_id, hold_id, _channel(body))
+
+
+@bp.post("/internal/slots/<slot_id>/release")
+@bp.doc(hide=True)
+def internal_release(slot_id: str):
+    _internal()
+    slot = slot_id_param(slot_id)
+    appointment_id = body_text(json_object(), "appointment_id")
+    return schedule().release(slot, appointment_id)
+
+
+@bp.post("/internal/appointments/<appointment_id>/move")
+@bp.doc(hide=True)
+def internal_move(appointment_id: str):
+    _internal()
+    body = json_object()
+    source = slot_id_param(body_text(body, "from_slot_id", max_length=20))
+    target = slot_id_param(body_text(body, "to_slot_id", max_length=20))
+    return schedule().move(appointment_id[:64], source, target, _channel(body))
+
+
+@bp.get("/internal/appointments/<appointment_id>/slot")
+@bp.doc(hide=True)
+def internal_appointment_slot(appointment_id: str):
+    _internal()
+    slot = schedule().appointment_slot(appointment_id[:64])
+    if slot is None:
+        raise NotFound("Запись не занимает ни одного времени приёма")
+    return slot

@@ -1,0 +1,1 @@
+"""Pure schedule rules: bookability, slot generation from templates. No I/O here."""

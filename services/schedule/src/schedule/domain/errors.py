@@ -1,0 +1,36 @@
+"""Business errors of the schedule, mapped to HTTP in one place (``schedule.api_errors``)."""
+from __future__ import annotations
+
+
+class ScheduleError(Exception):
+    """Base class of the schedule's business errors."""
+
+
+class SlotUnavailable(ScheduleError):
+    """The slot is taken, held by someone else, blocked, in the past or of another channel."""
+
+
+class SlotNotFound(ScheduleError):
+    pass
+
+
+class DoctorNotFound(ScheduleError):
+    pass
+
+
+class ServiceNotProvided(ScheduleError):
+    pass
+
+
+class HoldNotFound(ScheduleError):
+    pass
+
+
+class TooManyHolds(ScheduleError):
+    def __init__(self, retry_after: int):
+        super().__init__("too many holds")
+        self.retry_after = retry_after
+
+
+class AbsenceNotFound(ScheduleError):
+    pass

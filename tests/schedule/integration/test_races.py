@@ -1,0 +1,99 @@
+"""A slot is taken by at most one appointment, under real concurrency, on both databases."""
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from schedule.adapters.tables import doctor_days, slots
+from schedule.domain.errors import SlotUnavailable
+
+pytestmark = pytest.mark.integration
+DAY = date(2026, 12, 3)
+
+
+def free_any_slots(engine, count):
+    with engine.connect() as conn:
+        return conn.execute(select(slots.c.id).where(
+            slots.c.doctor_id == "doc-000001", slots.c.local_date == DAY,
+            slots.c.channel == "any", slots.c.status == "free")
+            .order_by(slots.c.start_utc).limit(count)).scalars().all()
+
+
+def free_counter(engine):
+    with engine.connect() as conn:
+        return conn.execute(select(doctor_days.c.free).where(
+            doctor_days.c.doctor_id == "doc-000001", doctor_days.c.date == DAY)).scalar_one()
+
+
+def race(schedule, attempts, call):
+    barrier = threading.Barrier(min(attempts, 50))
+
+    def attempt(i):
+        try:
+            if i < 50:
+                barrier.wait(timeout=10)
+            call(i)
+            return "ok"
+        except SlotUnavailable:
+            return "conflict"
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        return Counter(pool.map(attempt, range(attempts)))
+
+
+def run_take_race(app, attempts):
+    schedule, engine = app.extensions["schedule"], app.extensions["engine"]
+    slot = free_any_slots(engine, 1)[0]
+    before = free_counter(engine)
+    outcome = race(schedule, attempts,
+                   lambda i: schedule.take(slot, f"appt-{i}", None, "portal"))
+    assert outcome == {"ok": 1, "conflict": attempts - 1}
+    assert free_counter(engine) == before - 1
+    with engine.connect() as conn:
+        taken = conn.execute(select(slots.c.appointment_id).where(slots.c.id == slot)).scalar()
+    assert taken.startswith("appt-")
+
+
+def test_two_hundred_concurrent_takes_on_postgresql_make_exactly_one_winner(pg_url, make_app):
+    run_take_race(make_app(pg_url, db_pool_size=25), 200)
+
+
+def test_concurrent_takes_on_sqlite_make_exactly_one_winner(sqlite_url, make_app):
+    run_take_race(make_app(sqlite_url), 100)
+
+
+def run_move_race(app):
+    schedule, engine = app.extensions["schedule"], app.extensions["engine"]
+    origin, *targets = free_any_slots(engine, 11)
+    schedule.take(origin, "mover", None, "portal")
+    outcome = race(schedule, 10,
+                   lambda i: schedule.move("mover", origin, targets[i], "portal"))
+    assert outcome == {"ok": 1, "conflict": 9}
+    with engine.connect() as conn:
+        held = conn.execute(select(slots.c.id).where(slots.c.appointment_id == "mover")).all()
+        statuses = Counter(conn.execute(select(slots.c.status).where(
+            slots.c.id.in_([origin, *targets]))).scalars())
+    assert len(held) == 1 and held[0].id in targets
+    assert statuses == {"taken": 1, "free": 10}
+    assert free_counter(engine) == len(free_any_slots(engine, 100))
+
+
+def test_concurrent_moves_of_one_appointment_on_postgresql_let_exactly_one_win(pg_url, make_app):
+    run_move_race(make_app(pg_url, db_pool_size=12))
+
+
+def test_concurrent_moves_of_one_appointment_on_sqlite_let_exactly_one_win(sqlite_url, make_app):
+    run_move_race(make_app(sqlite_url))
+
+
+def test_concurrent_holds_of_one_slot_on_postgresql_make_exactly_one_hold(pg_url, make_app):
+    app = make_app(pg_url, db_pool_size=25)
+    schedule, engine = app.extensions["schedule"], app.extensions["engine"]
+    slot = free_any_slots(engine, 1)[0]
+    before = free_counter(engine)
+    outcome = race(schedule, 60, lambda i: schedule.hold(slot, f"10.1.0.{i}", None))
+    assert outcome == {"ok": 1, "conflict": 59}
+    assert free_counter(engine) == before - 1
