@@ -51,7 +51,8 @@ def _run(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> tu
 # --- Dockerfiles ---------------------------------------------------------------------------------
 
 def dockerfiles(root: Path = ROOT) -> list[Path]:
-    return sorted(root.glob("services/*/Dockerfile"))
+    return sorted([*root.glob("services/*/Dockerfile"), *root.glob("gateway/Dockerfile")],
+                  key=lambda p: p.parent.name)
 
 
 def hadolint(paths: list[Path]) -> list[str]:

@@ -184,14 +184,20 @@ def launcher_problems(stack: Path, all_roles: list[Role]) -> list[str]:
     return problems
 
 
+def service_dir(root: Path, service: str) -> Path:
+    """The gateway sits at the top level; every other service under services/."""
+    return root / "gateway" if service == "gateway" else root / "services" / service
+
+
 def dockerfile_problems(root: Path, all_roles: list[Role]) -> list[str]:
     problems = []
     for service in sorted({r.service for r in all_roles}):
-        path = root / "services" / service / "Dockerfile"
+        path = service_dir(root, service) / "Dockerfile"
+        where = path.relative_to(root)
         if not path.exists():
-            problems.append(f"no Dockerfile for {service} (services/{service}/Dockerfile)")
+            problems.append(f"no Dockerfile for {service} ({where})")
         elif f"{service}.app:create_app()" not in path.read_text(encoding="utf-8"):
-            problems.append(f"services/{service}/Dockerfile does not start {service}.app:create_app()")
+            problems.append(f"{where} does not start {service}.app:create_app()")
     return problems
 
 

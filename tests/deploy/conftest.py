@@ -57,8 +57,8 @@ def repo_copy(tmp_path):
     shutil.copy(ROOT / "docs" / "internal-contracts.md", copy / "docs")
     shutil.copytree(ROOT / "deploy", copy / "deploy",
                     ignore=shutil.ignore_patterns("__pycache__", "secrets"))
-    for dockerfile in ROOT.glob("services/*/Dockerfile"):
-        target = copy / "services" / dockerfile.parent.name
+    for dockerfile in [*ROOT.glob("services/*/Dockerfile"), ROOT / "gateway" / "Dockerfile"]:
+        target = copy / dockerfile.parent.relative_to(ROOT)
         target.mkdir(parents=True)
         shutil.copy(dockerfile, target)
         if (dockerfile.parent / "pyproject.toml").exists():

@@ -8,6 +8,10 @@ from types import ModuleType, SimpleNamespace
 import pytest
 from gunicorn.config import Config
 
+# prometheus_client picks its value class (in-process or multiprocess files) once, when first
+# imported; import it now so the environment these tests set does not leak into later tests.
+import prometheus_client.values  # noqa: F401,E402
+
 pytestmark = pytest.mark.unit
 
 CONF = Path(__file__).resolve().parents[3] / "deploy" / "gunicorn.conf.py"

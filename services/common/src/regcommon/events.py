@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Callable
 
-from kombu import Connection, Exchange, Queue
+from kombu import Connection, Exchange, Queue, binding
 from kombu.mixins import ConsumerMixin
 
 log = logging.getLogger(__name__)
@@ -82,8 +82,11 @@ def consumer_queue(name: str, routing_keys: list[str], *, amqp: bool) -> list[Qu
     if amqp:
         args = {"x-queue-type": "quorum", "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
                 "x-delivery-limit": 10}
-    return [Queue(name, exchange=events_exchange(), routing_key=key, durable=True,
-                  queue_arguments=args or None) for key in routing_keys]
+    # One Queue with several bindings: kombu keys a consumer's queues by name, so one Queue per
+    # routing key would silently keep only the last binding.
+    bindings = [binding(events_exchange(), routing_key=key) for key in routing_keys]
+    return [Queue(name, exchange=events_exchange(), bindings=bindings, durable=True,
+                  queue_arguments=args or None)]
 
 
 def declare_dead_letter(conn: Connection, queue_name: str) -> None:

@@ -1,0 +1,170 @@
+"""The public JSON API: /api/v1/X is forwarded to the owner's /v1/X (see routing.py).
+
+The hot path (anonymous GETs of the catalog and the day grid) is served from the micro-cache and
+never touches the session store: sessions are opened for UI pages only.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import quote
+
+from flask import Response, current_app, jsonify, request
+from regcommon.errors import ApiError, status_error
+
+from .microcache import MicroCache
+from .netutil import client_ip
+from .routing import Match, MethodNotAllowed, resolve
+
+log = logging.getLogger(__name__)
+
+REQUEST_HEADERS = ("Authorization", "Idempotency-Key", "Content-Type", "User-Agent")
+RESPONSE_HEADERS = ("Content-Type", "Retry-After", "ETag", "Cache-Control", "Content-Disposition",
+                    "WWW-Authenticate")
+PATH_SAFE = "/:@-._~!$&'()*+,;="
+
+
+
+def upstreams():
+    return current_app.extensions["upstreams"]
+
+
+def microcache() -> MicroCache:
+    return current_app.extensions["microcache"]
+
+
+def the_client_ip() -> str:
+    settings = current_app.extensions["settings"]
+    return client_ip(request.remote_addr, request.headers.get("X-Forwarded-For"),
+                     settings.trust_proxy)
+
+
+def forwarded_headers() -> dict:
+    headers = {name: request.headers[name] for name in REQUEST_HEADERS if name in request.headers}
+    headers["X-Client-IP"] = the_client_ip()
+    return headers
+
+
+def _answer(status: int, body: bytes, headers) -> Response:
+    response = Response(body, status=status)
+    response.headers.pop("Content-Type", None)
+    for name, value in headers:
+        response.headers[name] = value
+    if "Content-Type" not in response.headers:
+        response.headers["Content-Type"] = "application/json"
+    return response
+
+
+def _kept_headers(upstream_headers) -> list:
+    return [(name, upstream_headers[name]) for name in RESPONSE_HEADERS if name in upstream_headers]
+
+
+def _json_body():
+    raw = request.get_data(cache=False)
+    if not raw or not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ApiError(400, "bad_request", "Тело запроса должно быть в формате JSON") from None
+
+
+def api_dispatch(rest: str = ""):
+    if not rest.startswith("v1/"):
+        raise status_error(404)
+    method = "GET" if request.method == "HEAD" else request.method
+    try:
+        match = resolve(rest[3:], method)
+    except MethodNotAllowed as exc:
+        response = jsonify(status_error(405).body())
+        response.status_code = 405
+        response.headers["Allow"] = ", ".join(sorted(exc.allowed))
+        return response
+    if match is None:
+        raise status_error(404)
+    if match.upstream_path == "/v1/admin/import":
+        # A whole region file: far above the 1 MiB limit of ordinary requests.
+        request.max_content_length = current_app.extensions["settings"].max_import_bytes
+    if match.special == "ticket_pdf":
+        return ticket_pdf_api(match.params[0])
+    return forward(match)
+
+
+def forward(match: Match) -> Response:
+    path = quote(match.upstream_path, safe=PATH_SAFE)
+    query = request.query_string.decode("latin-1")
+    if query:
+        path += "?" + query
+    cache_key = None
+    method = "GET" if request.method == "HEAD" else request.method
+    if match.cacheable and method == "GET" and "Authorization" not in request.headers:
+        cache_key = match.service + path
+        hit = microcache().get(cache_key)
+        if hit is not None:
+            return _answer(*hit)
+    body = _json_body() if method in ("POST", "PUT", "PATCH", "DELETE") else None
+    client = upstreams().public[match.service]
+    headers = forwarded_headers()
+    # Writes are retried only when repeating them cannot do harm (an Idempotency-Key, or a
+    # route that is idempotent by nature); reads always are.
+    retry = method in ("GET", "DELETE", "PUT") or match.retry_safe or \
+        "Idempotency-Key" in headers
+    upstream = client.request(method, path, json=body, headers=headers, idempotent=retry)
+    kept = _kept_headers(upstream.headers)
+    if cache_key is not None and upstream.status == 200:
+        microcache().put(cache_key, (200, upstream.content, kept))
+    return _answer(upstream.status, upstream.content, kept)
+
+
+def ticket_pdf(appointment_id: str, authorization: str):
+    """The talon PDF after an ownership check.
+
+    Returns ``("pdf", bytes, headers)``, ``("rendering", retry_after, None)`` or
+    ``("error", UpstreamResponse, None)`` when booking refused (404 for another's talon) or the
+    talon is void (410).
+    """
+    ups = upstreams()
+    headers = {"Authorization": authorization, "X-Client-IP": the_client_ip()}
+    if "User-Agent" in request.headers:
+        headers["User-Agent"] = request.headers["User-Agent"]
+    owned = ups.public["booking"].get(f"/v1/appointments/{quote(appointment_id, safe='')}",
+                                      headers=headers)
+    if owned.status != 200:
+        return "error", owned, None
+    ticket = ups.internal["tickets"].get(f"/internal/tickets/{quote(appointment_id, safe='')}.pdf",
+                                         headers={"Accept": "application/pdf"})
+    if ticket.status == 200:
+        number = (owned.json().get("ticket") or {}).get("number") or appointment_id
+        disposition = ticket.headers.get("Content-Disposition") or \
+            f'attachment; filename="talon-{number}.pdf"'
+        return "pdf", ticket.content, {"Content-Type": "application/pdf",
+                                       "Cache-Control": "no-store",
+                                       "Content-Disposition": disposition}
+    if ticket.status in (202, 404):
+        # 404: the booking event has not reached the tickets service yet; it will.
+        return "rendering", ticket.headers.get("Retry-After", "1"), None
+    if 400 <= ticket.status < 500:
+        return "error", ticket, None  # e.g. 410 ticket_void: the appointment was cancelled
+    log.warning("tickets answered %s for %s", ticket.status, appointment_id)
+    raise status_error(503)
+
+
+def ticket_pdf_api(appointment_id: str) -> Response:
+    kind, payload, headers = ticket_pdf(appointment_id, request.headers.get("Authorization", ""))
+    if kind == "pdf":
+        return Response(payload, status=200, headers=headers)
+    if kind == "rendering":
+        response = jsonify({"status": "rendering",
+                            "message": "Талон готовится, повторите запрос через несколько секунд"})
+        response.status_code = 202
+        response.headers["Retry-After"] = payload
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return _answer(payload.status, payload.content, _kept_headers(payload.headers))
+
+
+def register(app) -> None:
+    app.add_url_rule("/api/", "api_root", api_dispatch, strict_slashes=False,
+                     methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    app.add_url_rule("/api/<path:rest>", "api_dispatch", api_dispatch,
+                     methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

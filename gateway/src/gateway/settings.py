@@ -1,0 +1,38 @@
+"""Typed settings of the gateway, read from ``GATEWAY_*`` environment variables.
+
+Upstream base URLs use the shared unprefixed names (``CATALOG_URL``, ``SCHEDULE_URL``...) so that
+every service and the launcher agree on them.
+"""
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+from regcommon.settings import ServiceSettings, service_url_field
+
+
+class GatewaySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "gateway"
+    catalog_url: str = service_url_field("catalog", 8001)
+    schedule_url: str = service_url_field("schedule", 8002)
+    booking_url: str = service_url_field("booking", 8004)
+    tickets_url: str = service_url_field("tickets", 8005)
+
+    # Behind a reverse proxy the client address is the first X-Forwarded-For hop.
+    trust_proxy: bool = False
+    # Force the Secure flag on the session cookie (it is also set on https requests).
+    secure_cookies: bool = False
+    session_ttl_seconds: int = 8 * 3600
+    # Public origin used in the ESIA redirect_uri (e.g. https://xn--56-...); empty = the request's.
+    public_url: str = ""
+    # Per-process micro-cache of anonymous public GETs (catalog, days, slots).
+    microcache_ttl_seconds: float = 2.0
+    microcache_max_entries: int = 4096
+    # Days in the doctor's grid (two weeks, as the seed shows).
+    grid_days: int = 14
+    # The region's time zone: "today" for the grid and times shown on pages.
+    timezone: str = "Asia/Yekaterinburg"
+    support_phone: str = "8-800-200-56-03"
+    upstream_pool_size: int = 64
+    # POST /api/v1/admin/import carries a whole region file.
+    max_import_bytes: int = 64 * 1024 * 1024

@@ -1,0 +1,103 @@
+"""The reception staff workspace: a blueprint under ``/staff`` (Russian, keyboard-first).
+
+``register(app)`` is the only entry point; the gateway's ``create_app`` calls it.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import Blueprint, flash, g, redirect, request, url_for
+
+from .guards import ROLE_NAMES, PageError, error_page
+from .session import csrf_token, csrf_valid, current_staff, forget_login
+from .upstream import UpstreamError
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+WEEKDAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
+
+
+def _parse_instant(value):
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def format_datetime(value) -> str:
+    moment = _parse_instant(value)
+    return moment.strftime("%d.%m.%Y %H:%M") if moment else (value or "")
+
+
+def format_time(value) -> str:
+    moment = _parse_instant(value)
+    return moment.strftime("%H:%M") if moment else (value or "")
+
+
+def format_date(value) -> str:
+    try:
+        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return value or ""
+    return f"{day.strftime('%d.%m.%Y')}, {WEEKDAYS[day.weekday()]}"
+
+
+def create_blueprint() -> Blueprint:
+    from . import views_admin, views_auth, views_booking, views_patients, views_schedule
+
+    bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder=str(TEMPLATES),
+                   static_folder="static", static_url_path="/static")
+    # HTML pages, not API: kept out of the gateway's OpenAPI document (APIFlask reads this flag
+    # on every blueprint that has before_request hooks).
+    bp.enable_openapi = False
+
+    @bp.before_request
+    def _check_csrf():
+        if request.method == "POST" and not csrf_valid(request.form.get("csrf_token")):
+            log.info("staff form refused: csrf token missing or stale")
+            return error_page(400, "Форма устарела. Обновите страницу и повторите действие.")
+        return None
+
+    @bp.after_request
+    def _no_store(response):
+        # Pages carry patients' personal data: never kept by a shared reception browser's cache.
+        if not request.path.startswith("/staff/static/"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @bp.context_processor
+    def _context():
+        return {"staff": g.get("staff") or current_staff(), "csrf_token": csrf_token,
+                "role_names": ROLE_NAMES}
+
+    @bp.errorhandler(PageError)
+    def _page_error(error: PageError):
+        return error_page(error.status, error.message)
+
+    @bp.errorhandler(UpstreamError)
+    def _upstream_error(error: UpstreamError):
+        if error.status == 401:
+            # The token was revoked or has expired: sign the staff member out.
+            forget_login()
+            flash("Сеанс завершён, войдите снова", "error")
+            return redirect(url_for("staff.login"))
+        status = error.status if 400 <= error.status < 600 else 502
+        return error_page(status, error.message)
+
+    bp.add_app_template_filter(format_datetime, "staff_datetime")
+    bp.add_app_template_filter(format_time, "staff_time")
+    bp.add_app_template_filter(format_date, "staff_date")
+
+    for module in (views_auth, views_patients, views_booking, views_schedule, views_admin):
+        module.add_routes(bp)
+    return bp
+
+
+def register(app) -> None:
+    """Mount the staff workspace on the gateway app."""
+    app.register_blueprint(create_blueprint())

@@ -1,0 +1,160 @@
+"""Steps 1–6 of the seed: district → organization → service → doctor → day grid → times."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, request, url_for
+from regcommon.errors import NotFound
+
+from . import forms
+from .common import get_json, page, q, settings, today, with_query
+
+bp = Blueprint("browse", __name__)
+
+
+def _district_name(district_id: str) -> str:
+    for district in get_json("catalog", "/v1/districts", cached=True).get("items", []):
+        if district.get("id") == district_id:
+            return district.get("name", "")
+    return ""
+
+
+def _crumbs_to_org(org: dict) -> list:
+    district_id = org.get("district_id")
+    crumbs = [("Главная", url_for("browse.home"))]
+    if district_id:
+        crumbs.append((_district_name(district_id) or "Район",
+                       url_for("browse.district", district_id=district_id)))
+    crumbs.append((org.get("short_name") or org.get("name", ""),
+                   url_for("browse.organization", org_id=org["id"])))
+    return crumbs
+
+
+@bp.get("/")
+def home():
+    districts = get_json("catalog", "/v1/districts", cached=True).get("items", [])
+    return page("home.html", districts=districts)
+
+
+@bp.get("/districts/<district_id>")
+def district(district_id: str):
+    name = _district_name(district_id)
+    if not name:
+        raise NotFound("Район не найден")
+    type_id = request.args.get("type_id") or None
+    types = get_json("catalog", "/v1/organization-types", cached=True).get("items", [])
+    params = {"district_id": district_id}
+    if type_id:
+        params["type_id"] = type_id
+    orgs = get_json("catalog", "/v1/organizations", params=params, cached=True).get("items", [])
+    crumbs = [("Главная", url_for("browse.home")), (name, None)]
+    return page("district.html", district={"id": district_id, "name": name}, types=types,
+                type_id=type_id, organizations=orgs, breadcrumbs=crumbs)
+
+
+def org_services(org_id: str) -> list:
+    return get_json("catalog", f"/v1/organizations/{q(org_id)}/services",
+                    cached=True).get("items", [])
+
+
+@bp.get("/organizations/<org_id>")
+def organization(org_id: str):
+    org = get_json("catalog", f"/v1/organizations/{q(org_id)}", cached=True)
+    services = org_services(org_id)
+    crumbs = _crumbs_to_org(org)
+    crumbs[-1] = (crumbs[-1][0], None)
+    return page("organization.html", org=org, services=services, breadcrumbs=crumbs)
+
+
+@bp.get("/organizations/<org_id>/services/<service_id>")
+def service_doctors(org_id: str, service_id: str):
+    org = get_json("catalog", f"/v1/organizations/{q(org_id)}", cached=True)
+    services = org_services(org_id)
+    service = next((s for s in services if s.get("id") == service_id), None)
+    if service is None:
+        raise NotFound("Услуга не найдена")
+    doctors = []
+    if service.get("self_bookable", True):
+        doctors = get_json("catalog", f"/v1/organizations/{q(org_id)}/services/{q(service_id)}"
+                                      "/doctors", cached=True).get("items", [])
+    crumbs = _crumbs_to_org(org) + [(service.get("name", ""), None)]
+    return page("service.html", org=org, service=service, doctors=doctors, breadcrumbs=crumbs)
+
+
+def doctor_context(doctor_id: str, service_id: str | None) -> dict:
+    if not service_id:
+        raise NotFound("Не выбрана услуга: начните запись с выбора учреждения")
+    return get_json("catalog", f"/internal/doctors/{q(doctor_id)}/context",
+                    params={"service_id": service_id}, internal=True, cached=True)
+
+
+def _crumbs_to_doctor(ctx: dict, mode_args: dict, last_is_link: bool) -> list:
+    org, service, doctor = ctx["organization"], ctx["service"], ctx["doctor"]
+    crumbs = _crumbs_to_org(org)
+    crumbs.append((service.get("name", ""), url_for("browse.service_doctors", org_id=org["id"],
+                                                    service_id=service["id"])))
+    link = with_query(url_for("browse.doctor_grid", doctor_id=doctor["id"]),
+                      service_id=service["id"], **mode_args) if last_is_link else None
+    crumbs.append((doctor.get("full_name", ""), link))
+    return crumbs
+
+
+@bp.get("/doctors/<doctor_id>")
+def doctor_grid(doctor_id: str):
+    service_id = request.args.get("service_id")
+    reschedule = request.args.get("reschedule") or None
+    ctx = doctor_context(doctor_id, service_id)
+    first_day = today()
+    start = forms.parse_day(request.args.get("from"), first_day)
+    span = settings().grid_days
+    if start < first_day:
+        start = first_day
+    end = start + timedelta(days=span - 1)
+    days = get_json("schedule", f"/v1/doctors/{q(doctor_id)}/days",
+                    params={"service_id": service_id, "from": start.isoformat(),
+                            "to": end.isoformat()}, cached=True).get("items", [])
+    base = url_for("browse.doctor_grid", doctor_id=doctor_id)
+    prev_from = start - timedelta(days=span)
+    prev_link = None
+    if start > first_day:
+        prev_link = with_query(base, service_id=service_id,
+                               **{"from": max(prev_from, first_day).isoformat()},
+                               reschedule=reschedule)
+    next_link = with_query(base, service_id=service_id,
+                           **{"from": (end + timedelta(days=1)).isoformat()}, reschedule=reschedule)
+    cells = []
+    for day in days:
+        link = None
+        if day.get("bookable"):
+            link = with_query(url_for("browse.doctor_day", doctor_id=doctor_id),
+                              service_id=service_id, date=day["date"], reschedule=reschedule)
+        cells.append({**day, "link": link, "weekday": forms.weekday_short(day.get("date", "")),
+                      "short": forms.short_date(day.get("date", ""))})
+    return page("grid.html", ctx=ctx, cells=cells, prev_link=prev_link, next_link=next_link,
+                reschedule=reschedule, period=(start, end),
+                breadcrumbs=_crumbs_to_doctor(ctx, {"reschedule": reschedule}, False))
+
+
+def free_times(doctor_id: str, service_id: str, day: str) -> list:
+    slots = get_json("schedule", f"/v1/doctors/{q(doctor_id)}/slots",
+                     params={"service_id": service_id, "date": day}).get("items", [])
+    return [{**slot, "time": forms.hhmm(slot.get("start"))} for slot in slots]
+
+
+@bp.get("/doctors/<doctor_id>/day")
+def doctor_day(doctor_id: str):
+    service_id = request.args.get("service_id")
+    reschedule = request.args.get("reschedule") or None
+    day = request.args.get("date") or ""
+    if forms.parse_day(day, None) is None:  # type: ignore[arg-type]
+        abort(404)
+    ctx = doctor_context(doctor_id, service_id)
+    slots = free_times(doctor_id, service_id, day)
+    has_free = any(slot.get("bookable") for slot in slots)
+    crumbs = _crumbs_to_doctor(ctx, {"reschedule": reschedule}, True)
+    crumbs.append((forms.human_date(day), None))
+    grid_link = with_query(url_for("browse.doctor_grid", doctor_id=doctor_id),
+                           service_id=service_id, reschedule=reschedule)
+    return page("day.html", ctx=ctx, slots=slots, has_free=has_free, day=day,
+                day_label=forms.human_date(day), reschedule=reschedule, grid_link=grid_link,
+                breadcrumbs=crumbs)

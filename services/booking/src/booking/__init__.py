@@ -1,0 +1,1 @@
+"""Registratura booking service: appointments, waiting list, idempotency and the outbox."""

@@ -1,0 +1,1 @@
+"""All I/O of the booking service: database tables and queries, HTTP clients, calendar files."""

@@ -1,0 +1,108 @@
+"""The booking database schema (SQLAlchemy Core). Migrations must match it (a test checks)."""
+from __future__ import annotations
+
+from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Index, Integer, MetaData, String,
+                        Table, Text, false, text)
+
+from regcommon.outbox import outbox_table
+
+metadata = MetaData()
+
+ACTIVE_STATUSES = ("pending", "booked")
+_ACTIVE = text("status IN ('pending', 'booked')")
+
+appointments = Table(
+    "appointments", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("patient_id", String(36), nullable=False),
+    Column("organization_id", String(64), nullable=False),
+    Column("doctor_id", String(64), nullable=False),
+    Column("service_id", String(64), nullable=False),
+    Column("specialty", String(200), nullable=False),
+    Column("slot_id", String(32), nullable=False),
+    Column("start_utc", DateTime(timezone=True), nullable=False),
+    Column("end_utc", DateTime(timezone=True), nullable=False),
+    # pending | booked | cancelled | completed | no_show | failed
+    Column("status", String(16), nullable=False),
+    Column("ticket_number", String(16), nullable=False, unique=True),
+    # Names of organization/doctor/service/patient and the contact, frozen at booking time, so
+    # that answers and events need no call to other services.
+    Column("snapshot", JSON, nullable=False),
+    Column("channel", String(16), nullable=False),  # portal | reception
+    Column("created_by", String(64), nullable=False),
+    Column("flagged", Boolean, nullable=False, server_default=false()),
+    Column("flag_reason", String(500), nullable=True),
+    # The slot must still be released in schedule (cancelled or failed appointments); the
+    # reconciler retries until schedule confirms, so a schedule outage never leaks a slot.
+    Column("slot_release_due", Boolean, nullable=False, server_default=false()),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    # EMIAS rule, race-free: one active appointment per patient and specialty.
+    Index("ux_appointments_active_specialty", "patient_id", "specialty", unique=True,
+          postgresql_where=_ACTIVE, sqlite_where=_ACTIVE),
+    Index("ix_appointments_patient_start", "patient_id", "start_utc"),
+    Index("ix_appointments_org_start", "organization_id", "start_utc"),
+    Index("ix_appointments_status_updated", "status", "updated_at"),
+)
+
+# One row per (actor, Idempotency-Key). Claimed before any work; the response is stored when the
+# request finishes, so retries replay it. ``appointment_id`` lets a retry resume a booking whose
+# first attempt died half-way.
+idempotency_records = Table(
+    "idempotency_records", metadata,
+    Column("actor_id", String(64), primary_key=True),
+    Column("key", String(36), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("appointment_id", String(36), nullable=True),
+    Column("status_code", Integer, nullable=True),
+    Column("response_body", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+)
+
+waitlist_entries = Table(
+    "waitlist_entries", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("patient_id", String(36), nullable=False),
+    Column("organization_id", String(64), nullable=False),
+    Column("service_id", String(64), nullable=False),
+    Column("doctor_id", String(64), nullable=True),
+    Column("date_from", Date, nullable=False),
+    Column("date_to", Date, nullable=False),
+    Column("status", String(16), nullable=False),  # waiting | offered | fulfilled | cancelled
+    Column("offered_slot_id", String(32), nullable=True),
+    Column("offered_at", DateTime(timezone=True), nullable=True),
+    Column("snapshot", JSON, nullable=False),  # patient name and contact for the offer message
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_waitlist_match", "organization_id", "status", "created_at"),
+    Index("ix_waitlist_patient", "patient_id"),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("actor_id", String(64), nullable=False),
+    Column("actor_role", String(16), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("appointment_id", String(36), nullable=True),
+    Column("patient_id", String(36), nullable=True),
+    Column("organization_id", String(64), nullable=True),
+    Column("ip", String(64), nullable=True),
+    Column("user_agent", String(300), nullable=True),
+    Column("details", JSON, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_audit_created", "created_at"),
+    Index("ix_audit_patient", "patient_id"),
+)
+
+# Events already handled by ``python -m booking consume`` (redeliveries are skipped).
+processed_events = Table(
+    "processed_events", metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("event_type", String(64), nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False),
+)
+
+outbox = outbox_table(metadata)

@@ -1,0 +1,34 @@
+"""The one place where domain errors become HTTP answers (api.md codes)."""
+from __future__ import annotations
+
+from regcommon.errors import ApiError
+
+from .domain import errors
+
+STATUS = {
+    errors.SlotNotFound: 404,
+    errors.SlotUnavailable: 409,
+    errors.NotSelfBookable: 403,
+    errors.NotAttached: 403,
+    errors.ConsentRequired: 422,
+    errors.OutsideBookingHorizon: 422,
+    errors.SameDayNotAllowed: 422,
+    errors.InThePast: 422,
+    errors.DuplicateSpecialty: 422,
+    errors.CancelTooLate: 409,
+    errors.RescheduleTooLate: 409,
+    errors.RescheduleNotAllowed: 422,
+    errors.NotActive: 409,
+    errors.AppointmentChanged: 409,
+    errors.NotFound: 404,
+    errors.PatientNotFound: 404,
+    errors.Forbidden: 403,
+    errors.InvalidInput: 422,
+    errors.IdempotencyKeyReused: 422,
+    errors.RequestInProgress: 409,
+}
+
+
+def to_api_error(error: errors.BookingError) -> ApiError:
+    status = STATUS.get(type(error), 422)
+    return ApiError(status, error.code, error.message, error.fields)

@@ -1,0 +1,1 @@
+"""Pure booking rules and shapes: no Flask, SQLAlchemy or network here."""

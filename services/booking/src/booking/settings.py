@@ -1,0 +1,26 @@
+"""Settings of the booking service, read from ``BOOKING_*`` environment variables."""
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import SettingsConfigDict
+
+from regcommon.settings import ServiceSettings, service_url_field
+
+
+class BookingSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="BOOKING_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "booking"
+    catalog_url: str = service_url_field("catalog", 8001)
+    schedule_url: str = service_url_field("schedule", 8002)
+    # Where the patient web UI lives: waiting-list offers link to "<public_url>/book/slot/<id>".
+    public_url: str = Field(default="http://127.0.0.1:8000",
+                            validation_alias=AliasChoices("BOOKING_PUBLIC_URL"))
+    # How long a request with a busy Idempotency-Key waits for the first one to finish.
+    idempotency_wait_seconds: float = 5.0
+    # The catalog's doctor context (names, settings) changes rarely: cached this long.
+    catalog_cache_seconds: float = 60.0
+    # Reconciler: pending appointments older than this are settled by asking schedule.
+    reconcile_after_seconds: float = 15.0
+    reconcile_interval_seconds: float = 10.0
+    db_pool_size: int = 10

@@ -1,0 +1,136 @@
+"""Rescheduling: atomic, same specialty, never touching the appointment on failure."""
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from booking.adapters.tables import audit_log, outbox
+
+pytestmark = pytest.mark.integration
+
+
+def reschedule(world, appointment_id, slot_id, sub, *, role="patient", key="auto"):
+    return world.client().post(f"/v1/appointments/{appointment_id}/reschedule",
+                               json={"slot_id": slot_id}, headers=world.headers(sub, role, key=key))
+
+
+def booked_appointment(world):
+    patient = world.auth.add_patient()
+    slot = world.slot()
+    return patient, slot, world.book(patient, slot).json
+
+
+def test_reschedule_moves_the_same_appointment_and_emits_the_previous_time(world):
+    patient, old_slot, booked = booked_appointment(world)
+    new_slot = world.slot(day=2, minute=60)
+    response = reschedule(world, booked["id"], new_slot, patient)
+    assert response.status_code == 200, response.json
+    moved = response.json
+    assert moved["id"] == booked["id"] and moved["ticket"] == booked["ticket"]
+    assert moved["start"] == "2026-12-03T09:00:00+05:00"
+    assert world.schedule.slots[old_slot]["status"] == "free"
+    assert world.schedule.slots[new_slot]["appointment_id"] == booked["id"]
+    with world.engine.connect() as conn:
+        (payload,) = conn.execute(select(outbox.c.payload)
+                                  .where(outbox.c.event_type == "appointment.rescheduled")).scalars()
+    data = json.loads(payload)["data"]
+    assert data["previous"] == {"start": booked["start"], "end": booked["end"]}
+    assert data["appointment"]["start"] == moved["start"]
+
+
+def test_reschedule_to_another_doctor_of_the_same_specialty_is_allowed(world):
+    patient, _, booked = booked_appointment(world)
+    response = reschedule(world, booked["id"], world.slot("doc-2", minute=30), patient)
+    assert response.status_code == 200
+    assert response.json["doctor"] == {"id": "doc-2", "full_name": "Петров Олег Ильич",
+                                       "specialty": "Терапия", "room": "102"}
+
+
+def test_the_moved_appointment_does_not_count_against_its_own_specialty(world):
+    patient, _, booked = booked_appointment(world)
+    assert reschedule(world, booked["id"], world.slot("doc-2", day=3), patient).status_code == 200
+    # ...but another appointment of that specialty is still refused.
+    assert world.book(patient, world.slot(day=4)).json["error"]["code"] == "duplicate_specialty"
+
+
+def test_reschedule_to_a_doctor_of_another_specialty_is_refused(world):
+    patient, old_slot, booked = booked_appointment(world)
+    response = reschedule(world, booked["id"], world.slot("doc-3", service_ids=[]), patient)
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "reschedule_not_allowed"
+    assert world.schedule.slots[old_slot]["appointment_id"] == booked["id"]
+
+
+def test_reschedule_onto_a_taken_slot_is_a_409_and_changes_nothing(world):
+    patient, old_slot, booked = booked_appointment(world)
+    taken = world.slot(minute=15)
+    assert world.book(world.auth.add_patient(), taken).status_code == 201
+    response = reschedule(world, booked["id"], taken, patient)
+    assert response.status_code == 409
+    assert response.json["error"]["code"] == "slot_unavailable"
+    after = world.client().get(f"/v1/appointments/{booked['id']}", headers=world.headers(patient)).json
+    assert after == booked
+    assert world.schedule.slots[old_slot]["appointment_id"] == booked["id"]
+
+
+def test_a_move_refused_by_schedule_leaves_the_appointment_untouched(world):
+    patient, old_slot, booked = booked_appointment(world)
+    target = world.slot(minute=45)
+    stale = world.schedule.get_slot
+    world.schedule.get_slot = lambda sid: {**stale(sid), "status": "free"}
+    world.schedule.slots[target].update(status="taken", appointment_id="other")
+    response = reschedule(world, booked["id"], target, patient)
+    assert response.status_code == 409
+    after = world.client().get(f"/v1/appointments/{booked['id']}", headers=world.headers(patient)).json
+    assert after == booked
+
+
+def test_reschedule_needs_an_idempotency_key_and_replays_the_answer(world):
+    patient, _, booked = booked_appointment(world)
+    target = world.slot(minute=30)
+    assert reschedule(world, booked["id"], target, patient, key=None).status_code == 400
+    key = str(uuid.uuid4())
+    first = reschedule(world, booked["id"], target, patient, key=key)
+    second = reschedule(world, booked["id"], target, patient, key=key)
+    assert first.status_code == second.status_code == 200 and first.data == second.data
+    other = reschedule(world, booked["id"], world.slot(minute=60), patient, key=key)
+    assert other.json["error"]["code"] == "idempotency_key_reused"
+
+
+def test_reschedule_of_someone_elses_appointment_is_a_404(world):
+    _, _, booked = booked_appointment(world)
+    response = reschedule(world, booked["id"], world.slot(minute=30), world.auth.add_patient())
+    assert response.status_code == 404
+
+
+def test_reschedule_after_the_start_is_refused(world):
+    patient, _, booked = booked_appointment(world)
+    world.clock.now += timedelta(days=1, minutes=5)
+    response = reschedule(world, booked["id"], world.slot(day=3), patient)
+    assert response.status_code == 409
+    assert response.json["error"]["code"] == "reschedule_too_late"
+
+
+def test_reschedule_of_a_cancelled_appointment_is_refused(world):
+    patient, _, booked = booked_appointment(world)
+    world.client().post(f"/v1/appointments/{booked['id']}/cancel", headers=world.headers(patient))
+    response = reschedule(world, booked["id"], world.slot(minute=30), patient)
+    assert response.status_code == 409
+    assert response.json["error"]["code"] == "appointment_not_active"
+
+
+def test_staff_reschedule_and_cancel_are_audited(world):
+    patient, _, booked = booked_appointment(world)
+    staff = str(uuid.uuid4())
+    assert reschedule(world, booked["id"], world.slot(minute=30), staff, role="registrar").status_code == 200
+    cancel = world.client().post(f"/v1/appointments/{booked['id']}/cancel",
+                                 headers={**world.headers(staff, "registrar"), "User-Agent": "desk/1",
+                                          "X-Client-IP": "10.0.0.7"})
+    assert cancel.status_code == 200
+    with world.engine.connect() as conn:
+        rows = conn.execute(select(audit_log).order_by(audit_log.c.created_at)).mappings().all()
+    assert [(r["action"], r["actor_role"]) for r in rows] == [
+        ("appointment.reschedule", "registrar"), ("appointment.cancel", "registrar")]
+    assert rows[1]["ip"] == "10.0.0.7" and rows[1]["user_agent"] == "desk/1"

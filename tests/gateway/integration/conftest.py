@@ -1,0 +1,435 @@
+"""Fake upstream services (small Flask apps on local ports) and a gateway wired to them.
+
+The fakes mimic docs/internal-contracts.md closely enough for the gateway's flows: they keep a
+little shared state (taken slots, appointments) and record every request they receive.
+"""
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask, jsonify, request
+from werkzeug.serving import make_server
+
+INTERNAL_TOKEN = "test-internal-token"
+GOOD_POLICY = "1234567890123456"
+GOOD_BIRTH = "1980-05-17"
+TOKEN = "tok-patient-1"
+PATIENT = {"id": "p-1", "full_name": "Иванов Иван Иванович"}
+
+
+@dataclass
+class State:
+    calls: list = field(default_factory=list)
+    taken: set = field(default_factory=lambda: {"102"})
+    appointments: dict = field(default_factory=dict)
+    idempotency: dict = field(default_factory=dict)
+    holds: dict = field(default_factory=dict)
+    waitlist: dict = field(default_factory=dict)
+    ticket_ready: bool = False
+    steal_on_book: bool = False  # another patient takes the slot between hold and booking
+
+    def calls_to(self, service: str, path_prefix: str = "") -> list:
+        return [c for c in self.calls if c["service"] == service and
+                c["path"].startswith(path_prefix)]
+
+
+def _record(state: State, name: str):
+    state.calls.append({"service": name, "method": request.method, "path": request.path,
+                        "query": request.query_string.decode(), "headers": dict(request.headers),
+                        "json": request.get_json(silent=True)})
+
+
+def _err(status, code, message="ошибка", fields=None):
+    body = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    return jsonify(body), status
+
+
+def _echo(name):
+    return jsonify({"service": name, "path": request.path, "method": request.method,
+                    "query": request.query_string.decode(),
+                    "headers": {k: v for k, v in request.headers.items()},
+                    "json": request.get_json(silent=True)})
+
+
+ORG = {"id": "o-0001", "name": "ГАУЗ «Городская поликлиника № 1»", "short_name": "ГП № 1",
+       "address": "г. Оренбург, ул. Советская, 1", "phone": "+7 (3532) 00-00-01",
+       "district_id": "d-001", "type_id": "t-01", "timezone": "Asia/Yekaterinburg"}
+SERVICES = [
+    {"id": "svc-01", "name": "Приём врача-терапевта участкового", "specialty": "Терапия",
+     "self_bookable": True, "paid": False, "requires_attachment": True},
+    {"id": "svc-02", "name": "Массаж", "specialty": "Физиотерапия", "self_bookable": False,
+     "paid": True, "requires_attachment": False},
+]
+DOCTOR = {"id": "doc-1", "full_name": "Петрова Анна Сергеевна", "specialty": "Терапия",
+          "subdivision_id": "sd-1", "room": "101"}
+
+
+def catalog_app(state: State) -> Flask:
+    app = Flask("fake_catalog")
+
+    @app.before_request
+    def _rec():
+        _record(state, "catalog")
+
+    @app.get("/v1/districts")
+    def districts():
+        response = jsonify({"items": [{"id": "d-001", "name": "г. Оренбург"},
+                                      {"id": "d-002", "name": "г. Орск"}]})
+        response.headers["Cache-Control"] = "public, max-age=60"
+        response.headers["ETag"] = '"districts-1"'
+        return response
+
+    @app.get("/v1/organization-types")
+    def types():
+        return {"items": [{"id": "t-01", "name": "Городские поликлиники"},
+                          {"id": "t-02", "name": "Областные учреждения"}]}
+
+    @app.get("/v1/organizations")
+    def organizations():
+        if request.args.get("type_id") == "t-02":
+            return {"items": []}
+        return {"items": [ORG]}
+
+    @app.get("/v1/organizations/<org_id>")
+    def organization(org_id):
+        if org_id != "o-0001":
+            return _err(404, "not_found", "Организация не найдена")
+        return {**ORG, "subdivisions": [{"id": "sd-1", "name": "Поликлиника", "address": "..."}]}
+
+    @app.get("/v1/organizations/o-0001/services")
+    def services():
+        return {"items": SERVICES}
+
+    @app.get("/v1/organizations/o-0001/services/svc-01/doctors")
+    def doctors():
+        return {"items": [DOCTOR]}
+
+    @app.get("/internal/doctors/doc-1/context")
+    def context():
+        if request.headers.get("X-Internal-Token") != INTERNAL_TOKEN:
+            return _err(403, "forbidden")
+        if request.args.get("service_id") != "svc-01":
+            return _err(404, "not_found")
+        return {"organization": {**ORG, "settings": {}}, "service": SERVICES[0],
+                "doctor": {**DOCTOR, "areas": ["1"], "service_ids": ["svc-01"]}}
+
+    @app.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+    def echo(rest):
+        return _echo("catalog")
+
+    return app
+
+
+def schedule_app(state: State) -> Flask:
+    app = Flask("fake_schedule")
+
+    @app.before_request
+    def _rec():
+        _record(state, "schedule")
+
+    @app.get("/v1/doctors/doc-1/days")
+    def days():
+        start = date.fromisoformat(request.args["from"])
+        end = date.fromisoformat(request.args["to"])
+        items = []
+        while start <= end:
+            working = start.weekday() < 5
+            items.append({"date": start.isoformat(),
+                          "interval": "08:00–14:00" if working else None,
+                          "bookable": working, "free": 2 if working else 0})
+            start += timedelta(days=1)
+        return {"items": items}
+
+    @app.get("/v1/doctors/doc-1/slots")
+    def slots():
+        day = request.args["date"]
+        items = []
+        for slot_id, hhmm in (("101", "08:00"), ("102", "08:15"), ("103", "08:30")):
+            sid = f"{day}-{slot_id}"
+            items.append({"id": sid, "start": f"{day}T{hhmm}:00+05:00",
+                          "end": f"{day}T{hhmm}:00+05:00",
+                          "bookable": sid not in state.taken and slot_id != "102"})
+        return {"items": items}
+
+    @app.post("/v1/slots/<slot_id>/hold")
+    def hold(slot_id):
+        if slot_id in state.taken or slot_id.endswith("-102"):
+            return _err(409, "slot_unavailable", "Время занято")
+        hold_id = str(uuid.uuid4())
+        state.holds[hold_id] = slot_id
+        return {"hold_id": hold_id, "expires_at": "2030-01-01T00:00:00+05:00"}, 201
+
+    @app.delete("/v1/holds/<hold_id>")
+    def release(hold_id):
+        state.holds.pop(hold_id, None)
+        return "", 204
+
+    @app.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+    def echo(rest):
+        return _echo("schedule")
+
+    return app
+
+
+def auth_app(state: State) -> Flask:
+    app = Flask("fake_auth")
+
+    @app.before_request
+    def _rec():
+        _record(state, "auth")
+
+    @app.get("/v1/consent")
+    def consent():
+        return {"version": "2026-01", "text": "Я даю согласие на обработку персональных данных."}
+
+    @app.post("/v1/consents")
+    def consents():
+        return {"status": "accepted"}, 201
+
+    @app.post("/v1/auth/oms")
+    def oms():
+        body = request.get_json()
+        if body.get("policy_number", "").startswith("0000"):
+            return _err(422, "validation_failed", "Проверьте поля",
+                        {"policy_number": "Неверная контрольная цифра номера полиса"})
+        if body.get("policy_number") == "9999999999999999":
+            response, status = _err(429, "too_many_attempts", "Слишком много попыток")
+            response.headers["Retry-After"] = "300"
+            return response, status
+        if body.get("policy_number") == GOOD_POLICY and body.get("birth_date") == GOOD_BIRTH:
+            return {"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600,
+                    "patient": PATIENT}
+        return _err(401, "authentication_failed", "Данные не найдены")
+
+    @app.post("/v1/auth/logout")
+    def logout():
+        return "", 204
+
+    @app.post("/v1/esia/authorize-url")
+    def esia_url():
+        return {"url": "http://esia.example/authorize?state=st-1", "state": "st-1"}
+
+    @app.post("/v1/esia/callback")
+    def esia_callback():
+        if request.get_json().get("code") != "good-code":
+            return _err(401, "authentication_failed", "Не удалось войти")
+        return {"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600,
+                "patient": PATIENT}
+
+    @app.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+    def echo(rest):
+        return _echo("auth")
+
+    return app
+
+
+def _appointment(appt_id: str, slot_id: str) -> dict:
+    day = slot_id.rsplit("-", 1)[0]
+    return {"id": appt_id, "status": "booked", "start": f"{day}T08:00:00+05:00",
+            "end": f"{day}T08:15:00+05:00",
+            "organization": {"id": ORG["id"], "name": ORG["name"], "address": ORG["address"]},
+            "doctor": {"id": "doc-1", "full_name": DOCTOR["full_name"], "specialty": "Терапия",
+                       "room": "101"},
+            "service": {"id": "svc-01", "name": SERVICES[0]["name"], "paid": False},
+            "patient": PATIENT, "ticket": {"number": "ГП1-000123"},
+            "created_at": "2026-11-29T10:00:00+05:00", "slot_id": slot_id}
+
+
+def booking_app(state: State) -> Flask:
+    app = Flask("fake_booking")
+
+    @app.before_request
+    def _rec():
+        _record(state, "booking")
+        if request.path.startswith("/v1/") and \
+                request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return _err(401, "unauthorized", "Требуется вход")
+
+    @app.post("/v1/appointments")
+    def book():
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            return _err(400, "idempotency_key_required", "Нужен ключ")
+        if key in state.idempotency:
+            return state.idempotency[key], 201
+        body = request.get_json()
+        if state.steal_on_book:
+            state.taken.add(body["slot_id"])
+        if body["slot_id"] in state.taken:
+            return _err(409, "slot_unavailable", "Время занято")
+        appt = _appointment(f"a-{len(state.appointments) + 1}", body["slot_id"])
+        state.appointments[appt["id"]] = appt
+        state.taken.add(body["slot_id"])
+        state.idempotency[key] = appt
+        return appt, 201
+
+    @app.get("/v1/appointments")
+    def listing():
+        wanted = request.args.get("status")
+        items = [a for a in state.appointments.values()
+                 if (a["status"] == "booked") == (wanted == "active")]
+        return {"items": items}
+
+    @app.get("/v1/appointments/<appt_id>")
+    def one(appt_id):
+        if appt_id not in state.appointments:
+            return _err(404, "not_found", "Не найдено")
+        return state.appointments[appt_id]
+
+    @app.post("/v1/appointments/<appt_id>/cancel")
+    def cancel(appt_id):
+        state.appointments[appt_id]["status"] = "cancelled"
+        return state.appointments[appt_id]
+
+    @app.post("/v1/appointments/<appt_id>/reschedule")
+    def reschedule(appt_id):
+        if not request.headers.get("Idempotency-Key"):
+            return _err(400, "idempotency_key_required", "Нужен ключ")
+        slot_id = request.get_json()["slot_id"]
+        if slot_id in state.taken:
+            return _err(409, "slot_unavailable", "Время занято")
+        state.appointments[appt_id] = {**_appointment(appt_id, slot_id), "slot_id": slot_id}
+        return state.appointments[appt_id]
+
+    @app.get("/v1/appointments/<appt_id>/calendar.ics")
+    def ics(appt_id):
+        return app.response_class("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+                                  mimetype="text/calendar")
+
+    @app.get("/v1/waitlist")
+    def waitlist():
+        return {"items": list(state.waitlist.values())}
+
+    @app.post("/v1/waitlist")
+    def waitlist_add():
+        entry = {"id": f"w-{len(state.waitlist) + 1}", "status": "waiting",
+                 **request.get_json()}
+        state.waitlist[entry["id"]] = entry
+        return entry, 201
+
+    @app.delete("/v1/waitlist/<entry_id>")
+    def waitlist_delete(entry_id):
+        state.waitlist.pop(entry_id, None)
+        return "", 204
+
+    @app.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+    def echo(rest):
+        return _echo("booking")
+
+    return app
+
+
+def tickets_app(state: State) -> Flask:
+    app = Flask("fake_tickets")
+
+    @app.before_request
+    def _rec():
+        _record(state, "tickets")
+        if request.headers.get("X-Internal-Token") != INTERNAL_TOKEN:
+            return _err(403, "forbidden")
+
+    @app.get("/internal/tickets/<appt_id>.pdf")
+    def pdf(appt_id):
+        if state.appointments.get(appt_id, {}).get("status") == "cancelled":
+            return _err(410, "ticket_void", "Запись отменена, талон недействителен")
+        if not state.ticket_ready:
+            response = app.response_class("", status=202)
+            response.headers["Retry-After"] = "1"
+            return response
+        return app.response_class(b"%PDF-1.4 fake", mimetype="application/pdf",
+                                  headers={"Cache-Control": "no-store"})
+
+    return app
+
+
+class _Server:
+    def __init__(self, app: Flask):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        # Keep-alive connections of the gateway's pools must not hold up the shutdown.
+        self.server.daemon_threads = True
+        self.server.block_on_close = False
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def fake_state_holder():
+    return {"state": State()}
+
+
+@pytest.fixture(scope="session")
+def fake_urls(fake_state_holder):
+    proxy_state = _StateProxy(fake_state_holder)
+    servers = {name: _Server(factory(proxy_state)) for name, factory in (
+        ("catalog", catalog_app), ("schedule", schedule_app), ("auth", auth_app),
+        ("booking", booking_app), ("tickets", tickets_app))}
+    yield {name: server.url for name, server in servers.items()}
+    for server in servers.values():
+        server.stop()
+
+
+class _StateProxy:
+    """Lets session-scoped fake servers see the state of the current test."""
+
+    def __init__(self, holder):
+        self._holder = holder
+
+    def __getattr__(self, name):
+        return getattr(self._holder["state"], name)
+
+    def __setattr__(self, name, value):
+        if name == "_holder":
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self._holder["state"], name, value)
+
+
+@pytest.fixture()
+def fakes(fake_state_holder, fake_urls):
+    state = State()
+    fake_state_holder["state"] = state
+    return state
+
+
+@pytest.fixture(scope="session")
+def gateway_db(make_pg_database):
+    from regcommon.db import migrate
+
+    url = make_pg_database("gateway")
+    migrate("gateway", url)
+    return url
+
+
+def make_settings(db_url: str, urls: dict, **extra):
+    from gateway.settings import GatewaySettings
+
+    options = {"http_timeout_seconds": 2.0, **extra}
+    return GatewaySettings(database_url=db_url, internal_token=INTERNAL_TOKEN,
+                           catalog_url=urls["catalog"], schedule_url=urls["schedule"],
+                           auth_url=urls["auth"], booking_url=urls["booking"],
+                           tickets_url=urls["tickets"], **options)
+
+
+@pytest.fixture()
+def gateway_app(gateway_db, fake_urls, fakes):
+    from gateway.app import create_app
+
+    app = create_app(make_settings(gateway_db, fake_urls))
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture()
+def client(gateway_app):
+    return gateway_app.test_client()
