@@ -126,7 +126,7 @@ def _fresh_vhost(amqp: str) -> str:
                        check=True, capture_output=True, timeout=60)
     except (subprocess.SubprocessError, OSError):
         return amqp
-    return amqp.rsplit("/", 1)[0] + "/" + name
+    return amqp.rstrip("/") + "/" + name
 
 
 @pytest.fixture(scope="session")

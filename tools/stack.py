@@ -75,6 +75,11 @@ def processes(ports: dict[str, int], web_workers: int = 2) -> list[Proc]:
 PROCESSES = [p.name for p in processes(DEFAULT_PORTS)]
 
 
+def port_in_use(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -170,6 +175,10 @@ class Stack:
         log.close()
 
     def start(self, timeout: float = 90.0) -> None:
+        busy = [f"{p.name} ({p.port})" for p in self.procs if p.port and port_in_use(p.port)]
+        if busy:
+            raise RuntimeError("ports already in use: " + ", ".join(busy) +
+                               " (is another Registratura still running? stop it first)")
         self.prepare_dirs()
         for proc in self.procs:
             self.start_proc(proc)
@@ -203,20 +212,24 @@ class Stack:
         text = path.read_text(errors="replace").splitlines()[-lines:]
         return f"--- {name} ---\n" + "\n".join(text)
 
-    def stop_proc(self, name: str, timeout: float = 10.0) -> None:
-        popen = self.running.get(name)
-        if popen is None or popen.poll() is not None:
-            return
-        os.killpg(popen.pid, signal.SIGTERM)
-        try:
-            popen.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(popen.pid, signal.SIGKILL)
-            popen.wait()
-
-    def stop(self) -> None:
-        for name in reversed(list(self.running)):
-            self.stop_proc(name)
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM to every process group at once, then SIGKILL to whatever is left."""
+        alive = {n: p for n, p in self.running.items() if p.poll() is None}
+        for popen in alive.values():
+            try:
+                os.killpg(popen.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + timeout
+        for popen in alive.values():
+            try:
+                popen.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(popen.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                popen.wait()
 
     def supervise(self) -> None:
         """Restart a process that died (at most 5 times each), until interrupted."""

@@ -40,7 +40,8 @@ def _bookable_slot(api, organization_id, *, skip_specialties=()):
     services = requests.get(f"{api}/organizations/{organization_id}/services").json()["items"]
     today = date.today()
     for service in services:
-        if not service["self_bookable"] or service["specialty"] in skip_specialties:
+        if (not service["self_bookable"] or service["requires_attachment"]
+                or service["specialty"] in skip_specialties):
             continue
         doctors = requests.get(f"{api}/organizations/{organization_id}/services/{service['id']}/doctors").json()["items"]
         for doctor in doctors:

@@ -1,0 +1,1 @@
+"""Registratura auth service: patient registry, logins, tokens, consents, ESIA."""

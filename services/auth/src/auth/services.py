@@ -1,0 +1,188 @@
+"""Use cases of logging in: by OMS policy, by staff password; tokens, logout.
+
+Limits are checked and attempts recorded in the database (see ``_limited`` and
+adapters/limiter.py); a login does the same work whether or not the policy or account exists.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+from typing import Callable, TypeVar
+from datetime import date, datetime, timedelta, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from regcommon.db import session_scope, utcnow
+
+from .adapters import patients_db
+from .adapters.limiter import AttemptLimiter, Limit
+from .adapters.tables import staff
+from .adapters.tokens import Revocations, TokenIssuer
+from .domain.errors import AuthenticationFailed, TooManyAttempts
+from .domain.documents import identity_matches
+from .domain.fields import full_name
+from .domain.login import OmsLogin
+from .settings import AuthSettings
+
+log = logging.getLogger("auth.login")
+T = TypeVar("T")
+
+# Compared against when the policy is unknown, so that both paths do the same work.
+_NOBODY_ID = "00000000-0000-0000-0000-000000000000"
+_NOBODY_BIRTH = date(1900, 1, 1)
+
+
+def today() -> date:
+    """The latest "today" anywhere in Russia (UTC+12), for "not in the future" checks."""
+    return datetime.now(timezone(timedelta(hours=12))).date()
+
+
+@dataclass
+class Context:
+    settings: AuthSettings
+    sessions: sessionmaker[Session]
+    issuer: TokenIssuer
+    revocations: Revocations
+    limiter: AttemptLimiter
+    hasher: PasswordHasher
+    dummy_hash: str
+
+    @property
+    def policy_limit(self) -> Limit:
+        s = self.settings
+        return Limit("policy", s.policy_max_failures, s.policy_window_seconds,
+                     s.policy_lockout_seconds, s.policy_lockout_max_seconds)
+
+    @property
+    def staff_limit(self) -> Limit:
+        s = self.settings
+        return Limit("staff", s.policy_max_failures, s.policy_window_seconds,
+                     s.policy_lockout_seconds, s.policy_lockout_max_seconds)
+
+    @property
+    def address_limit(self) -> Limit:
+        s = self.settings
+        return Limit("address", s.address_max_failures, s.address_window_seconds, 0)
+
+
+def address_key(client_ip: str) -> str:
+    return (client_ip or "unknown")[:64]
+
+
+def _matches(session: Session, row, login: OmsLogin) -> bool:
+    patient_id = row.id if row is not None else _NOBODY_ID
+    stored_birth = row.birth_date if row is not None else _NOBODY_BIRTH
+    ok = row is not None
+    if login.birth_date is not None:
+        ok &= hmac.compare_digest(stored_birth.isoformat(), login.birth_date.isoformat())
+    if login.identity_type is not None:
+        numbers = patients_db.identity_numbers(session, patient_id, login.identity_type)
+        ok &= any(identity_matches(login.identity_type, n, login.identity_number) for n in numbers)
+    return bool(ok)
+
+
+def patient_token_response(ctx: Context, patient_id: str, name: str) -> dict:
+    token, ttl = ctx.issuer.issue(subject=patient_id, role="patient", name=name,
+                                  ttl=ctx.settings.access_token_ttl)
+    return {"access_token": token, "token_type": "Bearer", "expires_in": ttl,
+            "patient": {"id": patient_id, "full_name": name}}
+
+
+def _limited(ctx: Context, keys: list, verify: Callable[[Session], T | None]) -> T | None:
+    """Run ``verify`` under the login limits; None means a recorded failure.
+
+    The counter rows are locked BEFORE the outcome is known and the attempt is recorded in the
+    same transaction: a burst of concurrent guesses on any number of instances is judged one
+    after the other, so no more than the limit's guesses are ever answered (an unlocked
+    "fast path" for successes would let a burst test every guess at once).
+    """
+    now = utcnow()
+    with session_scope(ctx.sessions) as session:
+        ctx.limiter.lock_keys(session, keys)
+        ctx.limiter.check(session, keys, now)
+        result = verify(session)
+        ctx.limiter.record(session, keys, result is not None, now)
+    return result
+
+
+def login_by_oms(ctx: Context, login: OmsLogin, client_ip: str) -> dict:
+    keys = [(ctx.policy_limit, login.policy_key), (ctx.address_limit, address_key(client_ip))]
+
+    def verify(session: Session):
+        row = patients_db.find_by_policy(session, login.policy)
+        if not _matches(session, row, login):
+            return None
+        return row.id, full_name(row.last_name, row.first_name, row.middle_name)
+
+    outcome = "failure"
+    try:
+        found = _limited(ctx, keys, verify)
+        outcome = "success" if found else "failure"
+    except TooManyAttempts:
+        outcome = "locked"
+        raise
+    finally:
+        # Masked policy only; never the birth date or the identity number.
+        log.info("oms login attempt", extra={
+            "event": "login_attempt", "method": "oms", "outcome": outcome,
+            "document_type": login.policy.type, "policy": login.masked_policy,
+            "by": "birth_date" if login.birth_date else login.identity_type,
+            "client_ip": client_ip})
+    if found is None:
+        raise AuthenticationFailed()
+    return patient_token_response(ctx, *found)
+
+
+def login_staff(ctx: Context, login: str, password: str, client_ip: str) -> dict:
+    normalized = login.strip().casefold()
+    login_key = hashlib.sha256(normalized.encode()).hexdigest()
+    keys = [(ctx.staff_limit, login_key), (ctx.address_limit, address_key(client_ip))]
+
+    # The slow hash runs before the locked transaction (SQLite holds its write lock for a whole
+    # transaction); its result is only revealed after the locked limit check below. An unknown
+    # login is checked against a dummy hash, at the same cost as a real one.
+    with session_scope(ctx.sessions) as session:
+        account = session.execute(select(staff).where(
+            staff.c.login == normalized, staff.c.active.is_(True))).first()
+    ok = _password_ok(ctx, account.password_hash if account else ctx.dummy_hash, password)
+
+    def verify(_session: Session):
+        return account if ok and account is not None else None
+
+    outcome = "failure"
+    try:
+        row = _limited(ctx, keys, verify)
+        outcome = "success" if row else "failure"
+    except TooManyAttempts:
+        outcome = "locked"
+        raise
+    finally:
+        log.info("staff login attempt", extra={"event": "login_attempt", "method": "staff",
+                                               "outcome": outcome, "login": login[:64],
+                                               "client_ip": client_ip})
+    if row is None:
+        raise AuthenticationFailed()
+    token, ttl = ctx.issuer.issue(subject=row.id, role=row.role, name=row.full_name,
+                                  ttl=ctx.settings.staff_token_ttl,
+                                  organization_id=row.organization_id, staff=True)
+    return {"access_token": token, "token_type": "Bearer", "expires_in": ttl,
+            "staff": {"id": row.id, "role": row.role, "full_name": row.full_name,
+                      "organization_id": row.organization_id}}
+
+
+def _password_ok(ctx: Context, stored: str, password: str) -> bool:
+    try:
+        return ctx.hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def logout(ctx: Context, claims: dict) -> None:
+    ctx.revocations.revoke(claims["jti"], int(claims["exp"]))
+    log.info("logout", extra={"event": "logout", "sub": claims.get("sub"),
+                              "role": claims.get("role")})

@@ -1,0 +1,54 @@
+"""Settings of the auth service, read from AUTH_* environment variables (plus shared ones)."""
+from __future__ import annotations
+
+from pydantic import model_validator
+from pydantic_settings import SettingsConfigDict
+
+from regcommon.settings import ServiceSettings
+
+
+class AuthSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "auth"
+
+    # Token lifetimes: patients get short tokens, staff a working shift.
+    access_token_ttl: int = 900
+    staff_token_ttl: int = 8 * 3600
+    # How long the current signing key and the JWKS are cached in a process (rotation delay).
+    key_cache_seconds: float = 5.0
+    # A rotated-in key starts signing after this delay (> the JWKS caches of all verifiers).
+    key_activation_seconds: float = 10.0
+    # PEM of an RSA private key imported as a signing key at start (production without keys).
+    signing_key_pem: str = ""
+    # Passphrase that encrypts signing keys at rest; empty stores them as plain PKCS#8.
+    key_encryption_secret: str = ""
+
+    # Login limits (domain.md "Login by OMS").
+    policy_max_failures: int = 5
+    policy_window_seconds: int = 15 * 60
+    policy_lockout_seconds: int = 15 * 60
+    policy_lockout_max_seconds: int = 24 * 3600
+    address_max_failures: int = 20
+    address_window_seconds: int = 10 * 60
+
+    # ESIA (Gosuslugi) or, in the embedded mode, the local emulator.
+    esia_url: str = "http://127.0.0.1:8009"
+    esia_client_id: str = "REGISTRATURA56"
+    esia_scope: str = "openid fullname birthdate snils medical_doc"
+    esia_issuer: str = "http://esia.gosuslugi.ru/"
+    # "rsa-test" (emulator only) or "gost" (needs a certified crypto provider).
+    esia_signer: str = "rsa-test"
+    esia_emulator_allowed: bool = True
+    esia_state_ttl: int = 600
+
+    @model_validator(mode="after")
+    def _production_rules(self):
+        if self.mode == "production":
+            # The emulator and its test signer never serve real patients.
+            self.esia_emulator_allowed = False
+            if self.esia_signer == "rsa-test":
+                self.esia_signer = "gost"
+        if self.access_token_ttl <= 0 or self.staff_token_ttl <= 0:
+            raise ValueError("AUTH_ACCESS_TOKEN_TTL and AUTH_STAFF_TOKEN_TTL must be positive")
+        return self

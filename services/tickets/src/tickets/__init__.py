@@ -1,0 +1,1 @@
+"""Registratura tickets service: talons (PDF and printable HTML) and patient notifications."""

@@ -1,0 +1,87 @@
+"""Command line of the tickets service: ``python -m tickets migrate | consume | remind | sweep``.
+
+The Celery roles are started by Celery itself:
+``celery -A tickets.worker:celery_app worker`` and ``celery -A tickets.worker:celery_app beat``.
+"""
+from __future__ import annotations
+
+import logging
+
+import click
+
+from .settings import TicketsSettings
+
+log = logging.getLogger(__name__)
+
+EVENTS_QUEUE = "tickets.events"
+EVENT_ROUTING_KEYS = ["appointment.*", "waitlist.offered"]
+
+
+def build_context(settings: TicketsSettings):
+    """The use-case context of a command: database, senders, and a Celery app to enqueue on."""
+    from regcommon.db import make_engine, make_sessionmaker
+
+    from .adapters.email import email_sender_from_settings
+    from .adapters.sms import sms_sender_from_settings
+    from .services import Context
+    from .worker import create_celery_app, declare_task_queues, enqueuer
+
+    app = create_celery_app(settings)
+    declare_task_queues(app)
+    engine = make_engine(settings.database_url, pool_size=2)
+    return Context(settings=settings, sessions=make_sessionmaker(engine),
+                   email=email_sender_from_settings(settings), sms=sms_sender_from_settings(settings),
+                   enqueue=enqueuer(app))
+
+
+@click.group()
+def cli() -> None:
+    """Registratura tickets service."""
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the tickets database schema up to date."""
+    from regcommon.db import migrate as run_migrate
+
+    settings = TicketsSettings()
+    run_migrate("tickets", settings.database_url)
+    click.echo("tickets: database migrated")
+
+
+@cli.command()
+def consume() -> None:
+    """Consume appointment.* and waitlist.offered events until stopped."""
+    from regcommon.events import EventConsumer
+    from regcommon.logs import configure_logging
+
+    from .services import handle_event
+
+    settings = TicketsSettings()
+    configure_logging(settings.service_name, settings.log_level)
+    ctx = build_context(settings)
+    consumer = EventConsumer(settings.resolved_broker_url(), EVENTS_QUEUE, EVENT_ROUTING_KEYS,
+                             handler=lambda event: handle_event(ctx, event),
+                             transport_options=settings.broker_transport_options())
+    log.info("tickets consumer started", extra={"queue": EVENTS_QUEUE})
+    consumer.run()
+
+
+@cli.command()
+def remind() -> None:
+    """Queue tomorrow's reminders now (the beat does this hourly)."""
+    from .services import send_reminders
+
+    click.echo(f"tickets: {send_reminders(build_context(TicketsSettings()))} reminders queued")
+
+
+@cli.command()
+def sweep() -> None:
+    """Enqueue again renders and messages whose job was lost (the beat does this every minute)."""
+    from .services import requeue_stale
+
+    click.echo(f"tickets: {requeue_stale(build_context(TicketsSettings()))} jobs enqueued")
+
+
+if __name__ == "__main__":
+    cli()
