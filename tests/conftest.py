@@ -141,8 +141,10 @@ def stack(make_pg_database, amqp_url, tmp_path_factory):
     var = tmp_path_factory.mktemp("stack")
     ports = {name: free_port() for name in DEFAULT_PORTS}
     databases = {svc: make_pg_database(f"e2e_{svc}") for svc in SERVICES}
+    # Every test talks from 127.0.0.1: raise the per-client hold limit so that tests do not
+    # starve each other (the limit itself is tested in tests/schedule).
     running = Stack(var, ports=ports, database_urls=databases, broker_url=_fresh_vhost(amqp_url),
-                    web_workers=1)
+                    web_workers=1, extra_env={"SCHEDULE_MAX_HOLDS_PER_CLIENT": "100"})
     running.prepare_dirs()
     running.migrate()
     running.region_file = running.demo_region(E2E_SCALE)
