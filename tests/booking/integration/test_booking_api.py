@@ -288,3 +288,15 @@ def test_admin_reads_the_audit_log_and_a_registrar_may_not(world):
 def test_readiness_checks_the_database_only(world):
     response = world.client().get("/readyz")
     assert response.status_code == 200
+
+
+def test_audit_entries_keep_and_show_the_staff_members_display_name(world):
+    patient = world.auth.add_patient()
+    staff = str(uuid.uuid4())
+    assert world.book(patient, world.slot(), role="registrar", sub=staff).status_code == 201
+    with world.engine.connect() as conn:
+        stored = conn.execute(select(audit_log.c.actor_id, audit_log.c.actor_name)).all()
+    assert [tuple(r) for r in stored] == [(staff, "Тест")]  # the token's ``name`` claim
+    admin = world.headers(str(uuid.uuid4()), "admin", org=None)
+    (item,) = world.client().get(f"/v1/admin/audit?actor_id={staff}", headers=admin).json["items"]
+    assert item["actor_name"] == "Тест" and item["actor_role"] == "registrar"

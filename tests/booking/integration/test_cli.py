@@ -28,3 +28,18 @@ def test_reconcile_runs_one_round(tmp_path, monkeypatch):
 
 def test_every_role_has_a_command():
     assert {"migrate", "relay", "consume", "reconcile"} <= set(cli.commands)
+
+
+@pytest.mark.parametrize("command", ["relay", "consume"])
+def test_non_web_roles_serve_their_metrics_before_anything_else(command, monkeypatch):
+    from regcommon import metrics
+
+    class Served(Exception):
+        pass
+
+    def serve():  # stands in for the metrics HTTP server; stops the role right there
+        raise Served()
+
+    monkeypatch.setattr(metrics, "serve_from_env", serve)
+    result = CliRunner().invoke(cli, [command])
+    assert isinstance(result.exception, Served)

@@ -73,3 +73,23 @@ def test_migrations_apply_on_sqlite(tmp_path):
     url = f"sqlite:///{tmp_path / 'b.sqlite3'}"
     migrate("booking", url)
     assert schema_diff("booking", url, metadata) == []
+
+
+def test_the_actor_name_revision_upgrades_a_database_with_audit_entries(tmp_path):
+    from sqlalchemy import create_engine, text
+
+    from regcommon.db import migrate
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    migrate("booking", url, "0001")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO audit_log (id, actor_id, actor_role, action, created_at) "
+                          "VALUES ('a-1', 'staff-1', 'registrar', 'appointment.cancel', "
+                          "'2026-11-29 10:00:00')"))
+    migrate("booking", url)
+    with engine.connect() as conn:
+        names = conn.execute(text("SELECT actor_id, actor_name FROM audit_log")).all()
+    engine.dispose()
+    assert names == [("staff-1", None)]
+    assert schema_diff("booking", url, metadata) == []

@@ -141,3 +141,29 @@ def test_admin_import_of_the_same_region_changes_nothing(client, make_token, sma
     assert counts["doctors"]["total"] == sum(len(o["doctors"])
                                              for o in small_region["organizations"])
     assert counts["doctors"]["inserted"] == 0
+
+
+def test_staff_read_the_current_settings_with_the_rights_of_changing_them(client, make_token):
+    admin = bearer(make_token("admin"))
+    client.put("/v1/admin/organizations/o-0001/settings", json={"cancel_cutoff_hours": 5},
+               headers=admin)
+    own = client.get("/v1/admin/organizations/o-0001/settings",
+                     headers=bearer(make_token("registrar", "o-0001")))
+    assert own.status_code == 200
+    assert own.get_json() == client.get("/internal/organizations/o-0001/settings",
+                                        headers=INTERNAL).get_json()
+    assert own.get_json()["cancel_cutoff_hours"] == 5
+    assert client.get("/v1/admin/organizations/o-0001/settings",
+                      headers=admin).get_json()["cancel_cutoff_hours"] == 5
+    other = client.get("/v1/admin/organizations/o-0001/settings",
+                       headers=bearer(make_token("registrar", "o-0002")))
+    patient = client.get("/v1/admin/organizations/o-0001/settings",
+                         headers=bearer(make_token("patient")))
+    anonymous = client.get("/v1/admin/organizations/o-0001/settings")
+    unknown = client.get("/v1/admin/organizations/o-9999/settings", headers=admin)
+    assert other.status_code == 403 and patient.status_code == 403
+    assert anonymous.status_code == 401
+    assert unknown.status_code == 404 and unknown.get_json()["error"]["code"] == "not_found"
+    # Leave the module's shared database as the other tests expect it.
+    client.put("/v1/admin/organizations/o-0001/settings", json={"cancel_cutoff_hours": 0},
+               headers=admin)

@@ -115,3 +115,22 @@ def test_quota_change_moves_free_slots_between_channels(client, token, app):
     assert day_row(app, date(2026, 12, 1)).free == 18  # today is not re-split
     bad = client.put(f"{BASE}/quota", headers=headers, json={"reception_percent": 120})
     assert bad.status_code == 422
+
+
+def test_absence_answer_lists_the_appointments_of_its_taken_slots(client, token, internal):
+    headers = auth(token)
+    booked = []
+    for day, appointment in (("2026-12-05", "first"), ("2026-12-06", "second")):
+        items = client.get(f"/v1/doctors/doc-000001/slots?service_id={SVC}&date={day}").json
+        slot = items["items"][2]["id"]
+        taken = client.post(f"/internal/slots/{slot}/take", headers=internal,
+                            json={"appointment_id": appointment, "channel": "portal"})
+        assert taken.status_code == 200
+        booked.append(appointment)
+    answer = client.post(f"{BASE}/absences", headers=headers,
+                         json={"from": "2026-12-05", "to": "2026-12-07", "reason": "Отпуск"})
+    assert answer.status_code == 201
+    assert answer.json["appointment_ids"] == booked and answer.json["from"] == "2026-12-05"
+    empty = client.post(f"{BASE}/absences", headers=headers,
+                        json={"from": "2026-12-09", "to": "2026-12-09", "reason": "Учёба"})
+    assert empty.json["appointment_ids"] == []

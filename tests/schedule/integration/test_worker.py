@@ -91,3 +91,19 @@ def test_import_refuses_a_file_of_another_format(tmp_path, monkeypatch, sqlite_u
     bad.write_text(json.dumps({"format": "other"}))
     result = CliRunner().invoke(cli, ["import", str(bad)])
     assert result.exit_code != 0 and "registratura-region/1" in result.output
+
+
+@pytest.mark.parametrize("command", ["worker", "relay"])
+def test_non_web_roles_serve_their_metrics_before_anything_else(command, monkeypatch):
+    from regcommon import metrics
+    from schedule.__main__ import cli
+
+    class Served(Exception):
+        pass
+
+    def serve():  # stands in for the metrics HTTP server; stops the role right there
+        raise Served()
+
+    monkeypatch.setattr(metrics, "serve_from_env", serve)
+    result = CliRunner().invoke(cli, [command])
+    assert isinstance(result.exception, Served)

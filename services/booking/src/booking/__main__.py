@@ -7,6 +7,8 @@ import threading
 
 import click
 
+from regcommon import metrics
+
 log = logging.getLogger("booking")
 
 
@@ -46,6 +48,7 @@ def migrate() -> None:
 @cli.command()
 def relay() -> None:
     """Publish the outbox to the broker and run the reconciler, until stopped."""
+    metrics.serve_from_env()  # a non-web role: its metrics on $METRICS_PORT
     from regcommon.events import EventPublisher
     from regcommon.outbox import OutboxRelay
 
@@ -88,6 +91,7 @@ def relay() -> None:
 @cli.command()
 def consume() -> None:
     """Consume schedule events (waiting list offers, blocked days) until stopped."""
+    metrics.serve_from_env()  # a non-web role: its metrics on $METRICS_PORT
     from regcommon.events import EventConsumer
 
     from . import consumer

@@ -57,6 +57,15 @@ def organization_settings(organization_id):
     return catalog().settings(organization_id)
 
 
+@bp.get("/v1/admin/organizations/<organization_id>/settings")
+@staff_only
+@bp.output(schemas.SettingsOut)
+@bp.doc(summary="Текущие настройки записи (администратор или регистратор организации)",
+        responses=[401, 403, 404])
+def read_settings(organization_id):
+    return catalog().staff_settings(g.staff_claims, organization_id)
+
+
 @bp.put("/v1/admin/organizations/<organization_id>/settings")
 @staff_only
 @bp.input(schemas.SettingsIn, location="json")

@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from regcommon import metrics
 from regcommon.db import make_engine, migrate as run_migrate
 from regcommon.logs import configure_logging
 
@@ -76,6 +77,7 @@ def generate(days: int | None) -> None:
 @cli.command()
 def worker() -> None:
     """Expire holds, keep the horizon generated, open new days (slots.opened)."""
+    metrics.serve_from_env()  # a non-web role: its metrics on $METRICS_PORT
     from .app import org_settings_provider
     from .worker import Worker
 
@@ -92,6 +94,7 @@ def worker() -> None:
 @cli.command()
 def relay() -> None:
     """Publish the outbox to the event broker."""
+    metrics.serve_from_env()  # a non-web role: its metrics on $METRICS_PORT
     from regcommon.events import EventPublisher
     from regcommon.outbox import OutboxRelay
 

@@ -99,7 +99,9 @@ class ScheduleAdmin:
                     "date": day.isoformat(), "appointment_ids": taken.get(day, []),
                     "reason": reason})
         self.directory.forget(doctor_id)
-        return present_absence(row)
+        # The staff screen shows which bookings the absence hits (the events carry the same).
+        return {**present_absence(row),
+                "appointment_ids": [a for day in sorted(taken) for a in taken[day]]}
 
     def delete_absence(self, doctor_id: str, absence_id: str) -> None:
         with self.engine.begin() as conn:

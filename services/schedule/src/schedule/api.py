@@ -4,7 +4,8 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import current_app, request
 
-from regcommon.errors import NotFound, ValidationFailed
+from regcommon.errors import ApiError, NotFound, ValidationFailed
+from regcommon.jwt_verify import InvalidToken, bearer_token
 from regcommon.web import require_internal
 
 from .api_common import (body_text, json_object, query_date, query_text, slot_id_param,
@@ -13,11 +14,41 @@ from .api_common import (body_text, json_object, query_date, query_text, slot_id
 bp = APIBlueprint("schedule", __name__)
 MAX_RANGE_DAYS = 92
 CACHE = {"Cache-Control": "public, max-age=5"}
+# Reception answers depend on who asks: never stored by shared caches.
+PRIVATE = {"Cache-Control": "private, no-store"}
 CHANNELS = ("portal", "reception")
+STAFF = ("registrar", "admin")
 
 
 def schedule():
     return current_app.extensions["schedule"]
+
+
+def reception_view(doctor_id: str) -> bool:
+    """Whether the request asks for the reception view (``channel=reception``); only a valid
+    staff token of the doctor's organization (or an admin's) may. Anonymous requests without the
+    parameter pay nothing here."""
+    channel = request.args.get("channel")
+    if channel is None:
+        return False
+    if channel != "reception":
+        raise ValidationFailed({"channel": "Допустимое значение: reception"})
+    forbidden = ApiError(403, "forbidden", "Расписание регистратуры доступно только сотрудникам")
+    token = bearer_token()
+    if not token:
+        raise forbidden
+    try:
+        claims = current_app.extensions["jwt_verifier"].verify(token)
+    except InvalidToken:
+        raise forbidden from None
+    role = claims.get("role")
+    if role not in STAFF:
+        raise forbidden
+    if role == "registrar":
+        info = schedule().doctor(doctor_id, None)
+        if not claims.get("organization_id") or claims["organization_id"] != info.organization_id:
+            raise forbidden
+    return True
 
 
 @bp.get("/v1/doctors/<doctor_id>/days")
@@ -28,14 +59,18 @@ def doctor_days(doctor_id: str):
         raise ValidationFailed({"to": "Должна быть не раньше даты from"})
     if (last - first).days + 1 > MAX_RANGE_DAYS:
         raise ValidationFailed({"to": f"Период не длиннее {MAX_RANGE_DAYS} дней"})
-    return {"items": schedule().days(doctor_id, service_id, first, last)}, 200, CACHE
+    reception = reception_view(doctor_id)
+    items = schedule().days(doctor_id, service_id, first, last, reception=reception)
+    return {"items": items}, 200, PRIVATE if reception else CACHE
 
 
 @bp.get("/v1/doctors/<doctor_id>/slots")
 def doctor_slots(doctor_id: str):
     service_id = query_text("service_id")
     day = query_date("date")
-    return {"items": schedule().day_slots(doctor_id, service_id, day)}, 200, CACHE
+    reception = reception_view(doctor_id)
+    items = schedule().day_slots(doctor_id, service_id, day, reception=reception)
+    return {"items": items}, 200, PRIVATE if reception else CACHE
 
 
 @bp.post("/v1/slots/<slot_id>/hold")

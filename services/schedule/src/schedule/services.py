@@ -28,6 +28,11 @@ def iso_local(value: datetime, zone) -> str:
     return value.astimezone(zone).isoformat()
 
 
+def local_midnight(day: date, zone) -> datetime:
+    """The UTC instant at which ``day`` begins in the organization's zone."""
+    return datetime.combine(day, datetime.min.time(), zone).astimezone(timezone.utc)
+
+
 class Schedule:
     def __init__(self, engine: Engine, directory: DoctorDirectory, orgs: OrgSettingsProvider, *,
                  hold_seconds: int = 300, max_holds_per_client: int = 3,
@@ -49,8 +54,11 @@ class Schedule:
             raise ServiceNotProvided(service_id)
         return info
 
-    def days(self, doctor_id: str, service_id: str, first: date, last: date) -> list[dict]:
+    def days(self, doctor_id: str, service_id: str, first: date, last: date, *,
+             reception: bool = False) -> list[dict]:
         info = self.doctor(doctor_id, service_id)
+        if reception:
+            return self._reception_days(info, first, last)
         rules = self.orgs.rules(info.organization_id, info.timezone)
         now = self.clock()
         today = rules_mod.local_now(rules, now).date()
@@ -81,13 +89,39 @@ class Schedule:
             day += one_day
         return items
 
-    def day_slots(self, doctor_id: str, service_id: str, day: date) -> list[dict]:
+    def _reception_days(self, info: DoctorInfo, first: date, last: date) -> list[dict]:
+        """The day grid by the reception rules: free slots of any channel that have not started,
+        no horizon or same-day limits (staff only, so a slots query is affordable here)."""
+        zone = self.orgs.rules(info.organization_id, info.timezone).zone
+        now = self.clock()
+        with self.engine.connect() as conn:
+            rows = reads.day_grid(conn, info.id, first, last)
+            free_by_day = reads.reception_free(conn, info.id, local_midnight(first, zone),
+                                               local_midnight(last + timedelta(days=1), zone),
+                                               now)
+        items = []
+        day = first
+        while day <= last:
+            row = rows.get(day)
+            if row is not None:
+                interval = None if row[3] else row[1]
+                free = 0 if row[3] else free_by_day.get(day, 0)
+            else:
+                interval = (None if info.template is None or info.absent_on(day)
+                            else info.template.interval_text(day))
+                free = 0
+            items.append({"date": day.isoformat(), "interval": interval,
+                          "bookable": interval is not None and free > 0, "free": free})
+            day += timedelta(days=1)
+        return items
+
+    def day_slots(self, doctor_id: str, service_id: str, day: date, *,
+                  reception: bool = False) -> list[dict]:
         info = self.doctor(doctor_id, service_id)
         rules = self.orgs.rules(info.organization_id, info.timezone)
         zone = rules.zone
-        begin = datetime.combine(day, datetime.min.time(), zone).astimezone(timezone.utc)
-        end = datetime.combine(day + timedelta(days=1), datetime.min.time(),
-                               zone).astimezone(timezone.utc)
+        begin = local_midnight(day, zone)
+        end = local_midnight(day + timedelta(days=1), zone)
         now = self.clock()
         day_open = rules_mod.date_bookable_online(rules, day, now)
         with self.engine.connect() as conn:
@@ -95,9 +129,14 @@ class Schedule:
         items = []
         for row in rows:
             start = rules_mod.as_utc(row.start_utc)
-            bookable = day_open and rules_mod.slot_bookable_online(
-                rules, day=day, start_utc=start, status=row.status, channel=row.channel,
-                hold_expires_at=rules_mod.as_utc(row.hold_expires_at), now_utc=now)
+            held_until = rules_mod.as_utc(row.hold_expires_at)
+            if reception:
+                bookable = rules_mod.slot_bookable_at_reception(
+                    start_utc=start, status=row.status, hold_expires_at=held_until, now_utc=now)
+            else:
+                bookable = day_open and rules_mod.slot_bookable_online(
+                    rules, day=day, start_utc=start, status=row.status, channel=row.channel,
+                    hold_expires_at=held_until, now_utc=now)
             items.append({"id": str(row.id), "start": iso_local(start, zone),
                           "end": iso_local(rules_mod.as_utc(row.end_utc), zone),
                           "bookable": bookable})

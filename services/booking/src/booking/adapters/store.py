@@ -141,7 +141,9 @@ def drop_key(conn: Connection, actor_id: str, key: str) -> None:
 def add_audit(conn: Connection, *, actor, action: str, client, appointment_id: str | None,
               patient_id: str | None, organization_id: str | None, details: dict | None = None):
     conn.execute(audit_log.insert().values(
-        id=new_id(), actor_id=actor.id, actor_role=actor.role, action=action,
+        id=new_id(), actor_id=actor.id, actor_role=actor.role,
+        actor_name=(actor.name.strip()[:200] or None) if isinstance(actor.name, str) else None,
+        action=action,
         appointment_id=appointment_id, patient_id=patient_id, organization_id=organization_id,
         ip=((client.ip or "")[:64] or None) if client else None,
         user_agent=((client.user_agent or "")[:300] or None) if client else None,

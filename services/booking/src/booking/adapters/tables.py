@@ -85,6 +85,8 @@ audit_log = Table(
     Column("id", String(36), primary_key=True),
     Column("actor_id", String(64), nullable=False),
     Column("actor_role", String(16), nullable=False),
+    # The staff member's display name as the token named them at the time (people read the log).
+    Column("actor_name", String(200), nullable=True),
     Column("action", String(32), nullable=False),
     Column("appointment_id", String(36), nullable=True),
     Column("patient_id", String(36), nullable=True),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.engine import Connection
 
 from ..domain.bookability import PORTAL_CHANNELS
@@ -24,6 +24,18 @@ TODAY_FREE = select(func.count()).where(
     slots.c.status == "free", slots.c.start_utc > bindparam("now"),
     slots.c.channel.in_(PORTAL_CHANNELS))
 
+# Reception (staff only, never the anonymous path): free slots of any channel that have not
+# started, counted per local date from the slots themselves (the counters are portal-only).
+RECEPTION_FREE = (select(slots.c.local_date, func.count())
+                  .where(slots.c.doctor_id == bindparam("doctor_id"),
+                         slots.c.start_utc >= bindparam("begin"),
+                         slots.c.start_utc < bindparam("end"),
+                         slots.c.start_utc > bindparam("now"),
+                         or_(slots.c.status == "free",
+                             and_(slots.c.status == "held",
+                                  slots.c.hold_expires_at <= bindparam("now"))))
+                  .group_by(slots.c.local_date))
+
 
 def day_grid(conn: Connection, doctor_id: str, first: date, last: date) -> dict:
     """(interval, free, blocked) by date from the per-day counters (one index range scan)."""
@@ -37,3 +49,10 @@ def free_from_now(conn: Connection, doctor_id: str, day: date, now: datetime) ->
 
 def day_slots(conn: Connection, doctor_id: str, begin: datetime, end: datetime) -> list:
     return conn.execute(DAY_SLOTS, {"doctor_id": doctor_id, "begin": begin, "end": end}).all()
+
+
+def reception_free(conn: Connection, doctor_id: str, begin: datetime, end: datetime,
+                   now: datetime) -> dict:
+    """Free-at-reception counts by local date for slots starting in [begin, end)."""
+    return dict(conn.execute(RECEPTION_FREE, {"doctor_id": doctor_id, "begin": begin,
+                                              "end": end, "now": now}).all())
