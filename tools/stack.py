@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,8 +65,10 @@ def processes(ports: dict[str, int], web_workers: int = 2) -> list[Proc]:
         Proc("booking-relay", "booking", module + ["booking", "relay"]),
         Proc("booking-consumer", "booking", module + ["booking", "consume"]),
         Proc("tickets-consumer", "tickets", module + ["tickets", "consume"]),
+        # A node name of its own: two stacks on one broker must not fight over the pidbox queue.
         Proc("tickets-worker", "tickets", celery + ["worker", "--loglevel", "INFO", "--concurrency", "2",
-                                                    "--without-gossip", "--without-mingle"]),
+                                                    "--without-gossip", "--without-mingle",
+                                                    "-n", f"tickets-{uuid.uuid4().hex[:8]}@%h"]),
         Proc("tickets-beat", "tickets", celery + ["beat", "--loglevel", "INFO"]),
     ]
     return web + [esia] + workers

@@ -1,6 +1,7 @@
 """Waiting list endpoints and the consumed schedule events (idempotent handlers)."""
 import json
 import uuid
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -124,3 +125,12 @@ def test_a_blocked_day_flags_its_appointments_once(world):
 def test_unknown_events_are_acknowledged_without_effect(world):
     consumer.handle(world.deps, {"id": str(uuid.uuid4()), "type": "something.else", "data": {}})
     assert events(world, "waitlist.offered") == []
+
+
+def test_waiting_list_dates_are_optional_and_default_to_the_next_two_weeks(world):
+    patient = world.auth.add_patient()
+    body = {k: v for k, v in ENTRY.items() if k not in ("from", "to")}
+    response = world.client().post("/v1/waitlist", json=body, headers=world.headers(patient, key=None))
+    assert response.status_code == 201, response.json
+    start = date.fromisoformat(response.json["from"])
+    assert date.fromisoformat(response.json["to"]) - start == timedelta(days=13)

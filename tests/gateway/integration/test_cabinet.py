@@ -86,8 +86,9 @@ def test_waiting_list_add_and_delete(client, fakes, booked):
         "doctor_id": "doc-1", "from": "2026-12-03"})
     assert added.headers["Location"].endswith("/cabinet")
     sent = fakes.calls_to("booking", "/v1/waitlist")[-1]["json"]
+    # The day page sends only "from"; the gateway asks for the two weeks the grid shows.
     assert sent == {"organization_id": "o-0001", "service_id": "svc-01", "doctor_id": "doc-1",
-                    "from": "2026-12-03"}
+                    "from": "2026-12-03", "to": "2026-12-16"}
     cabinet = client.get("/cabinet")
     assert 'id="waitlist-w-1"' in text(cabinet)
     client.post("/waitlist/w-1/delete", data={"csrf_token": csrf(cabinet.data)})

@@ -124,7 +124,10 @@ def add_absence(doctor_id: str):
     if errors:
         return _draw(organization_id, doctor_id, 422, absence_values=values,
                      absence_errors=errors)
-    flash(f"Отсутствие сохранено: {values['from']} — {values['to']}", "success")
+    from . import format_date
+
+    flash(f"Отсутствие сохранено: {format_date(values['from'])} — {format_date(values['to'])}",
+          "success")
     return _draw(organization_id, doctor_id, 200, absence_result=_affected(result))
 
 

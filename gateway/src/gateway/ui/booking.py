@@ -244,7 +244,10 @@ def ticket_pdf(appointment_id: str):
 
     kind, payload, headers = fetch_pdf(appointment_id, f"Bearer {access_token()}")
     if kind == "pdf":
-        return Response(payload, status=200, headers=headers)
+        # «Скачать PDF» downloads the file (tickets answers "inline", which opens a viewer).
+        return Response(payload, status=200, headers={
+            **headers, "Content-Disposition": headers["Content-Disposition"].replace(
+                "inline", "attachment", 1)})
     if kind == "rendering":
         return page("ticket_wait.html", status=202, appointment_id=appointment_id,
                     retry_after=payload)

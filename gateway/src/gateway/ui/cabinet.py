@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from flask import Blueprint, redirect, request, session, url_for
+from regcommon.errors import ApiError
 
 from . import forms
 from .booking import appointment_view
+from .browse import doctor_context, org_services
 from .common import (LoginExpired, access_token, call, flash, get_json, login_required, page, q,
-                     today, with_query)
+                     settings, today, with_query)
 
 bp = Blueprint("cabinet", __name__)
 CRUMBS = [("Главная", "/"), ("Личный кабинет", "/cabinet")]
@@ -24,6 +27,24 @@ def _flag(appointment: dict) -> str | None:
     return None
 
 
+def _waitlist_view(entry: dict) -> dict:
+    """An entry with the names of its service and doctor: booking keeps only their ids."""
+    view = dict(entry)
+    try:
+        if entry.get("doctor_id") and entry.get("service_id"):
+            ctx = doctor_context(entry["doctor_id"], entry["service_id"])
+            view.update(service=ctx.get("service"), doctor=ctx.get("doctor"),
+                        organization=ctx.get("organization"))
+        elif entry.get("organization_id"):
+            view["service"] = next((s for s in org_services(entry["organization_id"])
+                                    if s.get("id") == entry.get("service_id")), None)
+    except ApiError:
+        pass  # the catalog is unavailable: the ids are shown instead of the names
+    if not isinstance(view.get("service"), dict):
+        view.pop("service", None)
+    return view
+
+
 @bp.get("/cabinet")
 @login_required
 def index():
@@ -32,7 +53,8 @@ def index():
                       token=token).get("items", [])
     past = get_json("booking", "/v1/appointments", params={"status": "past"},
                     token=token).get("items", [])
-    waitlist = get_json("booking", "/v1/waitlist", token=token).get("items", [])
+    waitlist = [_waitlist_view(entry) for entry in
+                get_json("booking", "/v1/waitlist", token=token).get("items", [])]
     return page("cabinet.html",
                 active=[{**appointment_view(a), "flag_reason": _flag(a)} for a in active],
                 past=[appointment_view(a) for a in past], waitlist=waitlist,
@@ -108,8 +130,10 @@ def waitlist_add():
         body["doctor_id"] = form["doctor_id"]
     start = forms.parse_day(form.get("from"), today())
     body["from"] = start.isoformat()
-    if form.get("to"):
-        body["to"] = forms.parse_day(form.get("to"), start).isoformat()
+    # The booking service needs both ends of the period; the day page's button sends only the
+    # day, so the patient waits for a time within the two weeks that the doctor's grid shows.
+    default_end = start + timedelta(days=max(1, settings().grid_days) - 1)
+    body["to"] = forms.parse_day(form.get("to"), default_end).isoformat()
     answer = call("booking", "POST", "/v1/waitlist", json=body, token=access_token(),
                   idempotency_key=str(uuid.uuid4()))
     if answer.status == 401:

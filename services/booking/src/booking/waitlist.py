@@ -3,7 +3,7 @@ slots are offered to the oldest matching entry (``waitlist.offered``, tickets se
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
@@ -19,6 +19,8 @@ from .services import REF, UUID_RE, parse_instant
 log = logging.getLogger(__name__)
 
 MAX_RANGE_DAYS = 90
+# api.md makes the dates optional: from defaults to today, to to the standard two-week horizon.
+DEFAULT_RANGE_DAYS = 13
 
 
 def entry_json(row: dict) -> dict:
@@ -51,8 +53,11 @@ def parse_entry(body, today: date) -> dict:
             out[name] = value
     for name in ("from", "to"):
         out[name] = _date(body, name)
-        if out[name] is None:
+        if out[name] is None and body.get(name) not in (None, ""):
             fields[name] = "Дата в формате ГГГГ-ММ-ДД"
+    if not fields:
+        out["from"] = out["from"] or today
+        out["to"] = out["to"] or max(out["from"], today) + timedelta(days=DEFAULT_RANGE_DAYS)
     if not fields:
         if out["to"] < out["from"]:
             fields["to"] = "Дата окончания раньше даты начала"
