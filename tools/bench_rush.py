@@ -79,6 +79,36 @@ def children(pid: int) -> list[int]:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (and of its waited-for children)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    return sum(int(x) for x in fields[11:15]) / ticks
+
+
+def stack_cpu(stack) -> dict[str, float]:
+    """CPU seconds used so far by each process of the stack (master and its workers)."""
+    out = {}
+    for name, popen in stack.running.items():
+        pids = [popen.pid] + children(popen.pid)
+        out[name] = sum(cpu_seconds(pid) for pid in pids)
+    out["postgres"] = sum(cpu_seconds(int(p.name)) for p in Path("/proc").iterdir()
+                          if p.name.isdigit() and _comm(int(p.name)) == "postgres")
+    out["rabbitmq"] = sum(cpu_seconds(int(p.name)) for p in Path("/proc").iterdir()
+                          if p.name.isdigit() and _comm(int(p.name)) == "beam.smp")
+    return out
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def scalar(url: str, sql: str):
     engine = create_engine(url)
     with engine.connect() as conn:
@@ -142,6 +172,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--scale", type=float, default=0.05)
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--profile", default="", help="py-spy the workers of this process during the rush")
+    parser.add_argument("--verbose", action="store_true", help="print the queues while they drain")
     parser.add_argument("--window", type=int, default=200,
                         help="each patient picks among this many earliest free slots")
     args = parser.parse_args()
@@ -204,10 +236,21 @@ def main() -> int:
                 if r.status_code != 409:
                     return
 
+        if args.profile:
+            import subprocess as sp
+            target = stack.running[args.profile].pid
+            pids = children(target) or [target]
+            profilers = [sp.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "-r", "200",
+                                   "-d", "12", "-p", str(pid), "-f", "raw", "-o", f"/tmp/profile-{args.profile}-{pid}.txt"],
+                                  stdout=sp.DEVNULL, stderr=sp.DEVNULL) for pid in pids]
+        cpu_before = stack_cpu(stack)
+        client_before = time.process_time()
         started = time.perf_counter()
         with ThreadPoolExecutor(args.clients) as executor:
             list(executor.map(book, tokens))
         elapsed = time.perf_counter() - started
+        cpu_after = stack_cpu(stack)
+        client_cpu = time.process_time() - client_before
         booked = outcomes[201]
         lat = sorted(latencies)
         print(f"\nrush: {booked} bookings in {elapsed:.1f} s = {booked / elapsed:.0f} bookings/s "
@@ -215,6 +258,10 @@ def main() -> int:
         print(f"latency p50 {statistics.median(lat) * 1000:.0f} ms, "
               f"p99 {lat[int(len(lat) * 0.99) - 1] * 1000:.0f} ms; outcomes {dict(outcomes)}")
 
+        spent = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
+        spent["load generator"] = client_cpu
+        print("CPU seconds during the rush: " + ", ".join(
+            f"{name} {sec:.1f}" for name, sec in sorted(spent.items(), key=lambda kv: -kv[1]) if sec >= 0.1))
         for proc in stack.procs:
             if proc.port and proc.name in stack.running:
                 master = stack.running[proc.name].pid
@@ -228,6 +275,11 @@ def main() -> int:
             ready = scalar(urls["tickets"], "SELECT count(*) FROM tickets WHERE status='ready'")[0][0]
             if ready >= booked_count:
                 break
+            if args.verbose:
+                unpublished = scalar(urls["booking"], "SELECT count(*) FROM outbox WHERE published_at IS NULL")[0][0]
+                tickets_rows = scalar(urls["tickets"], "SELECT count(*) FROM tickets")[0][0]
+                print(f"  +{time.time() - drain_started:.0f} s: outbox unpublished {unpublished}, "
+                      f"tickets {tickets_rows}, ready {ready}", flush=True)
             time.sleep(2)
         print(f"talons: {ready} of {booked_count} ready {time.time() - drain_started:.0f} s after the rush")
         double = scalar(urls["booking"], "SELECT count(*) FROM (SELECT slot_id FROM appointments "

@@ -57,8 +57,11 @@ def processes(ports: dict[str, int], web_workers: int = 2) -> list[Proc]:
            for svc in SERVICES]
     esia = Proc("esia-emulator", "auth", gunicorn("auth.esia_emulator:create_app()", ports["esia"], 1, 4),
                 ports["esia"])
-    module = [PYTHON, "-m"]
-    celery = [str(BIN / "celery"), "-A", "tickets.worker:celery_app"]
+    # Background roles run at a lower CPU priority so that, on one machine, a burst of talons
+    # and notifications never slows the request path (in a cluster they get their own nodes).
+    nice = ["nice", "-n", "10"]
+    module = nice + [PYTHON, "-m"]
+    celery = nice + [str(BIN / "celery"), "-A", "tickets.worker:celery_app"]
     workers = [
         Proc("schedule-worker", "schedule", module + ["schedule", "worker"]),
         Proc("schedule-relay", "schedule", module + ["schedule", "relay"]),
