@@ -52,6 +52,9 @@ def test_esia_login_through_the_emulator(stack, page, shot):
     page.wait_for_url(base + "/**")
     message = page.inner_text("#login-error")
     assert "регистратур" in message
+    # He typed no document: the message must not ask him to check one.
+    assert "в базе пациентов региона вас пока нет" in message
+    assert "дату рождения" not in message
     expect(page.locator("#patient-name")).to_have_count(0)
     shot(page, "42-esia-unregistered")
     page.goto(base + "/cabinet")

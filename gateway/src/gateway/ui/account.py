@@ -18,12 +18,23 @@ AUTH_FAILED = ("Данные введены некорректно или пац
                "для регистрации.")
 
 
+def _pending_booking() -> dict | None:
+    """The time being booked, with its date in words, for the notice above the login form."""
+    booking = session.get("booking")
+    if not booking:
+        return None
+    when = booking.get("time", "")
+    if booking.get("date"):
+        when = f"{forms.human_date(booking['date'])}, {when}"
+    return {**booking, "when": when}
+
+
 def _login_page(values: dict, errors: dict, status: int = 200, message: str | None = None):
     next_path = safe_next(values.get("next") or request.args.get("next"), "/cabinet")
     return page("login.html", status=status, values=values, errors=errors, message=message,
                 next_path=next_path, document_types=forms.DOCUMENT_TYPES,
                 identity_types=forms.IDENTITY_TYPES,
-                booking=session.get("booking"),
+                booking=_pending_booking(),
                 breadcrumbs=[("Главная", url_for("browse.home")), ("Авторизация", None)])
 
 
@@ -113,10 +124,15 @@ def esia_callback():
                            "Не удалось войти через госуслуги. Попробуйте ещё раз.")
     answer = call("auth", "POST", "/v1/esia/callback",
                   json={"code": code, "state": state, "redirect_uri": _esia_redirect_uri()})
-    if answer.status != 200:
+    if answer.status == 401 and answer.error().get("code") == "authentication_failed":
+        # Gosuslugi confirmed the person; the region's registry does not know them yet.
         return _login_page({"document_type": "oms_unified"}, {}, 401,
-                           "Не удалось войти через госуслуги: " +
-                           (answer.error().get("message") or "попробуйте ещё раз."))
+                           "Вход через госуслуги выполнен, но в базе пациентов региона вас пока нет. "
+                           "Для регистрации один раз обратитесь в регистратуру медицинской "
+                           "организации с паспортом и полисом ОМС.")
+    if answer.status != 200:
+        return _login_page({"document_type": "oms_unified"}, {}, answer.status if answer.status < 500 else 503,
+                           "Не удалось войти через госуслуги. Попробуйте ещё раз или войдите по полису ОМС.")
     return logged_in(answer.json(), pending.get("next"))
 
 
