@@ -86,3 +86,39 @@ def test_filesystem_broker_routes_topic_events_across_connections(tmp_path):
     message = queue(Connection("filesystem://", transport_options=options).default_channel).get(no_ack=True)
     assert json.loads(message.body)["id"] == "e1"
     assert queue(consumer_conn.default_channel).get(no_ack=True) is None
+
+
+def test_the_relay_reports_its_lag_and_backlog(engine_and_table):
+    from regcommon.metrics import OUTBOX_LAG, OUTBOX_PENDING
+
+    engine, table = engine_and_table
+    with session_scope(make_sessionmaker(engine)) as session:
+        add_event(session, table, "test.metric", {})
+        add_event(session, table, "test.metric", {})
+    relay = OutboxRelay(engine, table, EventPublisher("amqp://guest:guest@127.0.0.1:1//"),
+                        service="metrics-test")
+    relay.observe()
+    assert OUTBOX_PENDING.labels("metrics-test")._value.get() == 2
+    assert OUTBOX_LAG.labels("metrics-test")._value.get() >= 0
+
+
+def test_a_consumer_reports_queue_depths_and_skips_missing_queues(amqp_url):
+    from regcommon.events import EventConsumer
+    from regcommon.metrics import QUEUE_DEPTH
+
+    name = f"test.depth.{uuid.uuid4().hex[:8]}"
+    consumer = EventConsumer(amqp_url, name, ["test.depth.key"], handler=lambda event: None,
+                             watch_queues=("no.such.queue." + name,))
+    conn = consumer.connection
+    for q in consumer.queues:
+        q(conn.default_channel).declare()
+    try:
+        EventPublisher(amqp_url).publish({"id": "d1", "type": "test.depth.key", "occurred_at": "x", "data": {}})
+        depths = consumer.observe_queues()
+        assert depths == {name: 1}
+        assert QUEUE_DEPTH.labels(name)._value.get() == 1
+        # The consuming channel survived the refused passive declare of the missing queue.
+        assert conn.default_channel.queue_declare(queue=name, passive=True).message_count == 1
+    finally:
+        consumer.queues[0](conn.default_channel).delete()
+        conn.release()

@@ -60,7 +60,7 @@ def relay() -> None:
     settings = _settings()
     deps = build_deps(settings)
     publisher = EventPublisher(settings.resolved_broker_url(), settings.broker_transport_options())
-    outbox_relay = OutboxRelay(deps.engine, outbox, publisher)
+    outbox_relay = OutboxRelay(deps.engine, outbox, publisher, service="booking")
     reconciler = Reconciler(deps, settle_after=settings.reconcile_after_seconds,
                             interval=settings.reconcile_interval_seconds)
     stopped = threading.Event()

@@ -102,17 +102,51 @@ class EventConsumer(ConsumerMixin):
 
     def __init__(self, broker_url: str, queue_name: str, routing_keys: list[str],
                  handler: Callable[[dict], None], transport_options: dict | None = None,
-                 retry_delay: float = 1.0):
+                 retry_delay: float = 1.0, watch_queues: tuple[str, ...] = (),
+                 observe_every: float = 15.0):
         self.connection = connection(broker_url, transport_options)
         self.amqp = broker_url.startswith(("amqp", "pyamqp"))
         self.queues = consumer_queue(queue_name, routing_keys, amqp=self.amqp)
         self.queue_name = queue_name
         self.handler = handler
         self.retry_delay = retry_delay
+        # Queues whose depth this process reports: its own plus, e.g., the work queue it feeds.
+        self.watch_queues = (queue_name, *watch_queues)
+        self.observe_every = observe_every
+        self._observed_at = 0.0
 
     def on_connection_revived(self):
         if self.amqp:
             declare_dead_letter(self.connection, self.queue_name)
+
+    def observe_queues(self) -> dict[str, int]:
+        """Set the queue-depth gauge for the watched queues (a passive declare: creates nothing)."""
+        from .metrics import QUEUE_DEPTH
+
+        depths = {}
+        for name in self.watch_queues:
+            # A channel of its own: a missing queue closes the channel it was asked on, and the
+            # consuming channel must never be that one.
+            channel = self.connection.channel()
+            try:
+                depths[name] = channel.queue_declare(queue=name, passive=True).message_count
+            except Exception:  # noqa: BLE001 - a queue not declared yet has no depth to report
+                continue
+            finally:
+                try:
+                    channel.close()
+                except Exception:  # noqa: BLE001 - already closed by the broker
+                    pass
+            QUEUE_DEPTH.labels(name).set(depths[name])
+        self._observed_at = time.monotonic()
+        return depths
+
+    def on_iteration(self):
+        if time.monotonic() - self._observed_at >= self.observe_every:
+            try:
+                self.observe_queues()
+            except Exception as exc:  # noqa: BLE001 - metrics never stop consuming
+                log.warning("queue metrics failed", extra={"error": str(exc)[:200]})
 
     def get_consumers(self, Consumer, channel):
         return [Consumer(queues=self.queues, callbacks=[self.on_message], accept=["json"],

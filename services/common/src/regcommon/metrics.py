@@ -25,9 +25,19 @@ def counter(name: str, doc: str, labels: tuple[str, ...] = ()) -> Counter:
     return Counter(name, doc, list(labels))
 
 
-def gauge(name: str, doc: str, labels: tuple[str, ...] = ()) -> Gauge:
-    mode = "livesum" if os.environ.get("PROMETHEUS_MULTIPROC_DIR") else "all"
+def gauge(name: str, doc: str, labels: tuple[str, ...] = (), mode: str = "livesum") -> Gauge:
+    """A gauge; ``mode`` says how several processes' values combine ("livesum", "livemax"...)."""
     return Gauge(name, doc, list(labels), multiprocess_mode=mode)
+
+
+# Plumbing gauges every relay and consumer keeps up to date (several replicas report the same
+# outbox or queue, so the largest value is the true one).
+OUTBOX_LAG = gauge("registratura_outbox_lag_seconds", "Age of the oldest unpublished outbox event",
+                   ("service",), mode="livemax")
+OUTBOX_PENDING = gauge("registratura_outbox_pending_events", "Outbox events not yet published",
+                       ("service",), mode="livemax")
+QUEUE_DEPTH = gauge("registratura_queue_depth_messages", "Messages waiting in a broker queue",
+                    ("queue",), mode="livemax")
 
 
 def render() -> tuple[bytes, str]:

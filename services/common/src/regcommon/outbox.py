@@ -51,13 +51,17 @@ class OutboxRelay:
     claimed with ``FOR UPDATE SKIP LOCKED``; on SQLite the write lock serialises them."""
 
     def __init__(self, engine: Engine, table: Table, publisher: EventPublisher, *,
-                 batch_size: int = 100, idle_sleep: float = 0.2, max_backoff: float = 10.0):
+                 batch_size: int = 100, idle_sleep: float = 0.2, max_backoff: float = 10.0,
+                 service: str = "service", observe_every: float = 5.0):
         self.engine = engine
         self.table = table
         self.publisher = publisher
         self.batch_size = batch_size
         self.idle_sleep = idle_sleep
         self.max_backoff = max_backoff
+        self.service = service
+        self.observe_every = observe_every
+        self._observed_at = 0.0
         self._stop = threading.Event()
 
     def publish_batch(self) -> int:
@@ -105,9 +109,25 @@ class OutboxRelay:
             return conn.execute(select(func.count()).select_from(self.table)
                                 .where(self.table.c.published_at.is_(None))).scalar_one()
 
+    def observe(self) -> None:
+        """Publish the outbox's lag and backlog as metrics (what ops watch during an outage)."""
+        from .metrics import OUTBOX_LAG, OUTBOX_PENDING
+
+        OUTBOX_LAG.labels(self.service).set(self.lag_seconds())
+        OUTBOX_PENDING.labels(self.service).set(self.pending())
+        self._observed_at = time.monotonic()
+
+    def _maybe_observe(self) -> None:
+        if time.monotonic() - self._observed_at >= self.observe_every:
+            try:
+                self.observe()
+            except Exception as exc:  # noqa: BLE001 - metrics never stop the relay
+                log.warning("outbox metrics failed", extra={"error": str(exc)[:200]})
+
     def run(self) -> None:
         backoff = 0.5
         while not self._stop.is_set():
+            self._maybe_observe()
             try:
                 published = self.publish_batch()
                 backoff = 0.5

@@ -103,7 +103,7 @@ def relay() -> None:
     settings = _settings()
     publisher = EventPublisher(settings.resolved_broker_url(),
                                settings.broker_transport_options())
-    loop = OutboxRelay(make_engine(settings.database_url), outbox, publisher)
+    loop = OutboxRelay(make_engine(settings.database_url), outbox, publisher, service="schedule")
     _stop_on_signals(loop)
     log.info("schedule relay started")
     loop.run()

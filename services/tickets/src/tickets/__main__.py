@@ -57,12 +57,17 @@ def consume() -> None:
 
     from .services import handle_event
 
+    from regcommon.metrics import serve_from_env
+
+    serve_from_env()
     settings = TicketsSettings()
     configure_logging(settings.service_name, settings.log_level)
     ctx = build_context(settings)
+    task_queue = settings.task_queue
     consumer = EventConsumer(settings.resolved_broker_url(), EVENTS_QUEUE, EVENT_ROUTING_KEYS,
                              handler=lambda event: handle_event(ctx, event),
-                             transport_options=settings.broker_transport_options())
+                             transport_options=settings.broker_transport_options(),
+                             watch_queues=(task_queue, f"{task_queue}.dead", f"{EVENTS_QUEUE}.dead"))
     log.info("tickets consumer started", extra={"queue": EVENTS_QUEUE})
     consumer.run()
 
