@@ -117,7 +117,9 @@ def scalar(url: str, sql: str):
     return value
 
 
-def login_all(api: str, patients: list[dict], clients: int) -> list[str]:
+def login_all(api: str, patients: list[dict], clients: int, consent: str | None) -> list[str]:
+    """Log every patient in and, as the seed's consent step does before booking, accept the
+    personal-data agreement (with --consent-at-booking the booking request records it instead)."""
     http = session(clients)
 
     def login(p):
@@ -125,7 +127,12 @@ def login_all(api: str, patients: list[dict], clients: int) -> list[str]:
                 "birth_date": p["birth_date"]}
         r = http.post(f"{api}/auth/oms", json=body, timeout=30)
         r.raise_for_status()
-        return r.json()["access_token"]
+        token = r.json()["access_token"]
+        if consent:
+            accepted = http.post(f"{api}/consents", json={"version": consent, "channel": "portal"},
+                                 headers={"Authorization": f"Bearer {token}"}, timeout=30)
+            accepted.raise_for_status()
+        return token
 
     with ThreadPoolExecutor(clients) as pool:
         return list(pool.map(login, patients))
@@ -173,6 +180,8 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=0.05)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--profile", default="", help="py-spy the workers of this process during the rush")
+    parser.add_argument("--consent-at-booking", action="store_true",
+                        help="record the consent in the booking request, not before it")
     parser.add_argument("--verbose", action="store_true", help="print the queues while they drain")
     parser.add_argument("--window", type=int, default=200,
                         help="each patient picks among this many earliest free slots")
@@ -199,7 +208,7 @@ def main() -> int:
     try:
         consent = requests.get(f"{api}/consent", timeout=10).json()["version"]
         t0 = time.perf_counter()
-        tokens = login_all(api, patients, args.clients)
+        tokens = login_all(api, patients, args.clients, None if args.consent_at_booking else consent)
         print(f"logged in {len(tokens)} patients in {time.perf_counter() - t0:.1f} s", flush=True)
         day, slots = target_slots(api, region, org_id)
         print(f"newest open day {day}: {len(slots)} free slots for {len(tokens)} patients", flush=True)
@@ -240,7 +249,7 @@ def main() -> int:
             import subprocess as sp
             target = stack.running[args.profile].pid
             pids = children(target) or [target]
-            profilers = [sp.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "-r", "200",
+            profilers = [sp.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "-r", "200", "--gil",
                                    "-d", "12", "-p", str(pid), "-f", "raw", "-o", f"/tmp/profile-{args.profile}-{pid}.txt"],
                                   stdout=sp.DEVNULL, stderr=sp.DEVNULL) for pid in pids]
         cpu_before = stack_cpu(stack)

@@ -64,6 +64,9 @@ class ServiceClient:
         self.retries = retries
         self.internal_token = internal_token
         self.session = requests.Session()
+        # Service-to-service calls never go through a proxy from the environment (and reading
+        # the proxy variables on every request costs measurable CPU under load).
+        self.session.trust_env = False
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
