@@ -172,13 +172,27 @@ class Stack:
         return out
 
     # --- processes ---------------------------------------------------------------------------
-    def start_proc(self, proc: Proc) -> None:
+    def start_proc(self, proc: Proc, env_overrides: dict[str, str] | None = None) -> None:
         log = open(self.var_dir / "log" / f"{proc.name}.log", "ab")
         workdir = self.var_dir / "celery" if proc.name == "tickets-beat" else REPO
-        self.running[proc.name] = subprocess.Popen(proc.argv, env=self.env(proc.service), cwd=workdir,
+        env = {**self.env(proc.service), **(env_overrides or {})}
+        self.running[proc.name] = subprocess.Popen(proc.argv, env=env, cwd=workdir,
                                                    stdout=log, stderr=subprocess.STDOUT,
                                                    start_new_session=True)
         log.close()
+
+    def restart(self, name: str, env_overrides: dict[str, str] | None = None,
+                timeout: float = 10.0) -> None:
+        """Stop one process and start it again, optionally with other settings (failure tests)."""
+        popen = self.running[name]
+        if popen.poll() is None:
+            os.killpg(popen.pid, signal.SIGTERM)
+            try:
+                popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(popen.pid, signal.SIGKILL)
+                popen.wait()
+        self.start_proc(next(p for p in self.procs if p.name == name), env_overrides)
 
     def start(self, timeout: float = 90.0) -> None:
         busy = [f"{p.name} ({p.port})" for p in self.procs if p.port and port_in_use(p.port)]
