@@ -71,7 +71,8 @@ def test_a_released_slot_is_offered_to_the_oldest_matching_entry_once(world):
     consumer.handle(world.deps, event)  # a redelivery
     (offer,) = events(world, "waitlist.offered")
     assert offer["entry_id"] == first_entry["id"] and offer["patient_id"] == first
-    assert offer["link"] == f"http://127.0.0.1:8000/book/slot/{slot}"
+    # The link names the service too, so the gateway opens the right day page.
+    assert offer["link"] == f"http://127.0.0.1:8000/book/slot/{slot}?service_id={ENTRY['service_id']}"
     assert offer["slot"]["doctor"]["full_name"] == "Иванова Анна Петровна"
     assert offer["contact"]["email"] == "patient@example.org"
     items = world.client().get("/v1/waitlist", headers=world.headers(first, key=None)).json["items"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 from regcommon.errors import NotFound
 
 from . import forms
@@ -139,6 +139,19 @@ def free_times(doctor_id: str, service_id: str, day: str) -> list:
     slots = get_json("schedule", f"/v1/doctors/{q(doctor_id)}/slots",
                      params={"service_id": service_id, "date": day}).get("items", [])
     return [{**slot, "time": forms.hhmm(slot.get("start"))} for slot in slots]
+
+
+@bp.get("/book/slot/<slot_id>")
+def offered_slot(slot_id: str):
+    """The link of a waiting-list message: the day page of the offered time, where the patient
+    books it like any other (or sees it was taken meanwhile, with the other free times)."""
+    if not slot_id.isdigit():
+        abort(404)
+    slot = get_json("schedule", f"/internal/slots/{q(slot_id)}", internal=True)
+    service_id = request.args.get("service_id") or (slot.get("service_ids") or [None])[0]
+    day = slot.get("date") or str(slot.get("start", ""))[:10]
+    return redirect(with_query(url_for("browse.doctor_day", doctor_id=slot["doctor_id"]),
+                               service_id=service_id, date=day))
 
 
 @bp.get("/doctors/<doctor_id>/day")

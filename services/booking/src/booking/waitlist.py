@@ -196,7 +196,8 @@ def _offer_first(deps: Deps, event_id: str, candidates: list[dict], doctor_id: s
             if not changed:  # taken by a concurrent handler or cancelled meanwhile
                 tx.rollback()
                 continue
-            link = deps.settings.public_url.rstrip("/") + f"/book/slot/{slot['id']}"
+            link = (deps.settings.public_url.rstrip("/") + f"/book/slot/{slot['id']}"
+                    f"?service_id={entry['service_id']}")
             doctor = context["doctor"]
             add_event(conn, outbox, "waitlist.offered", {
                 "entry_id": entry["id"], "patient_id": entry["patient_id"],
