@@ -127,6 +127,7 @@ class Stack:
         env["AUTH_ESIA_URL"] = self.url("esia")
         env["GATEWAY_PUBLIC_URL"] = self.url("gateway")
         env["BOOKING_PUBLIC_URL"] = self.url("gateway")
+        env["TICKETS_PORTAL_URL"] = self.url("gateway")
         env["ESIA_EMULATOR_PUBLIC_URL"] = self.url("esia")
         if service:
             metrics_dir = self.var_dir / "metrics" / service

@@ -76,3 +76,4 @@ def test_times_and_dates_are_shown_in_the_organizations_zone():
     assert forms.weekday_short("2026-12-06") == "Вс"
     assert forms.short_date("2026-12-06") == "06.12"
     assert forms.iso_to_dmy("1980-05-17") == "17-05-1980"
+    assert forms.iso_to_dmy("1980-05-17", ".") == "17.05.1980"

@@ -36,9 +36,11 @@ def dmy_to_iso(value: str) -> str | None:
         return None
 
 
-def iso_to_dmy(value: str | None) -> str:
+def iso_to_dmy(value: str | None, separator: str = "-") -> str:
+    """``2026-12-06`` → ``06-12-2026`` (the login form's input format); with ``"."`` the way a
+    date is printed for people, ``06.12.2026``."""
     try:
-        return date.fromisoformat(value or "").strftime("%d-%m-%Y")
+        return date.fromisoformat(value or "").strftime(f"%d{separator}%m{separator}%Y")
     except ValueError:
         return value or ""
 
