@@ -144,10 +144,10 @@ def wait_for(check, *, timeout: float = 30.0, every: float = 0.5, what: str = "c
         time.sleep(every)
 
 
-def dmy(iso_day: str) -> str:
-    """YYYY-MM-DD → ДД-ММ-ГГГГ, as the patient login form asks."""
+def dmy(iso_day: str, separator: str = "-") -> str:
+    """YYYY-MM-DD → ДД-ММ-ГГГГ, as the patient login form asks (``"."``: as dates are shown)."""
     year, month, day = iso_day.split("-")
-    return f"{day}-{month}-{year}"
+    return f"{day}{separator}{month}{separator}{year}"
 
 
 def patient_login(page, base: str, patient: dict, next_path: str = "/cabinet") -> None:

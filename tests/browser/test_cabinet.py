@@ -164,7 +164,7 @@ def test_a_patient_joins_and_leaves_the_waiting_list(page, shot, api, base, pati
     assert entries.count() == 1
     text = entries.first.inner_text()
     assert service["name"] in text and doctor["full_name"] in text
-    assert h.dmy(day) in text and "ожидание" in text
+    assert h.dmy(day, ".") in text and "ожидание" in text
     entry_id = entries.first.get_attribute("id").removeprefix("waitlist-")
 
     listed = requests.get(f"{api}/waitlist", timeout=15, headers=h.patient_headers(
