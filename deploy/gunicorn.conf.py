@@ -45,6 +45,8 @@ keepalive = 5
 # from restarting together.
 max_requests = _int_env("GUNICORN_MAX_REQUESTS", 5000)
 max_requests_jitter = max_requests // 10
+# Long search queries in Cyrillic are percent-encoded six bytes a letter: allow the maximum line.
+limit_request_line = 8190
 # The root file system is read-only in Kubernetes: worker heartbeats go to memory.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # No control socket: it would be written under $HOME (read-only, and useless in a container).

@@ -47,7 +47,9 @@ class Proc:
 def gunicorn(app: str, port: int, workers: int, threads: int) -> list[str]:
     return [str(BIN / "gunicorn"), "--no-control-socket", "-k", "gthread",
             "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
-            "--graceful-timeout", "5", "--timeout", "60", app]
+            "--graceful-timeout", "5", "--timeout", "60",
+            # Long search queries in Cyrillic are percent-encoded six bytes a letter.
+            "--limit-request-line", "8190", app]
 
 
 def processes(ports: dict[str, int], web_workers: int = 2) -> list[Proc]:

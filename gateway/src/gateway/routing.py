@@ -89,6 +89,8 @@ def resolve(path: str, method: str) -> Match | None:
     path = path.strip("/")
     if any(seg in ("", ".", "..") for seg in path.split("/")):
         return None  # never let a dot segment climb out of /v1/ at the owner
+    if any(ord(ch) < 32 or ch == "\x7f" for ch in path):
+        return None  # no id has control characters; they cannot even be sent on upstream
     allowed: set = set()
     for route in ROUTES:
         found = route.pattern.match(path)

@@ -121,3 +121,10 @@ def test_production_settings_refuse_missing_database_url(monkeypatch):
 
 def test_openapi_document_is_served(client):
     assert client.get("/openapi.json").json["info"]["title"] == "Demo"
+
+
+def test_control_characters_in_paths_and_parameters_are_refused_before_any_query(client):
+    assert client.get("/things/%00").status_code == 404
+    response = client.get("/healthz?q=a%00b")
+    assert response.status_code == 422
+    assert response.json["error"]["fields"] == {"q": "Недопустимые символы"}

@@ -48,7 +48,8 @@ def test_only_public_reads_of_catalog_and_schedule_are_cacheable():
 
 
 @pytest.mark.parametrize("path", ["nothing", "doctors/d-1", "admin/other", "registry/../me",
-                                  "organizations//services", "appointments/a/b/c"])
+                                  "organizations//services", "appointments/a/b/c",
+                                  "organizations/\x00", "organizations/o-1\nx"])
 def test_unknown_paths_resolve_to_nothing(path):
     assert resolve(path, "GET") is None
 

@@ -49,6 +49,7 @@ def create_base_app(import_name: str, settings, title: str, *, version: str = "1
         g.request_id = rid[:64]
         g.request_token = request_id_var.set(g.request_id)
         g.request_started = time.perf_counter()
+        _refuse_control_characters()
 
     @app.after_request
     def _finish(response: Response):
@@ -124,6 +125,22 @@ def create_base_app(import_name: str, settings, title: str, *, version: str = "1
         return Response(data, mimetype=content_type)
 
     return app
+
+
+def _has_control(value: str) -> bool:
+    return any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
+
+
+def _refuse_control_characters() -> None:
+    """No id or parameter of ours holds control characters (PostgreSQL refuses NUL outright):
+    answer them as unknown addresses and invalid fields instead of letting them reach a query."""
+    if _has_control(request.path):
+        raise ApiError(404, "not_found", "Не найдено")
+    bad = sorted({name for name, value in request.args.items(multi=True)
+                  if _has_control(name) or _has_control(value)})
+    if bad:
+        raise ApiError(422, "validation_failed", "Проверьте правильность заполнения полей",
+                       {name: "Недопустимые символы" for name in bad})
 
 
 def add_readiness_check(app, name: str, check: ReadinessCheck) -> None:
