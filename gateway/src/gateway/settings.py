@@ -25,9 +25,11 @@ class GatewaySettings(ServiceSettings):
     session_ttl_seconds: int = 8 * 3600
     # Public origin used in the ESIA redirect_uri (e.g. https://xn--56-...); empty = the request's.
     public_url: str = ""
-    # Per-process micro-cache of anonymous public GETs (catalog, days, slots).
-    microcache_ttl_seconds: float = 2.0
-    microcache_max_entries: int = 4096
+    # Per-process micro-cache of anonymous public GETs (catalog, days, slots): as long as the
+    # services allow caches to keep them (schedule answers with max-age=5); the times page a
+    # patient chooses from is never cached.
+    microcache_ttl_seconds: float = 5.0
+    microcache_max_entries: int = 8192
     # Days in the doctor's grid (two weeks, as the seed shows).
     grid_days: int = 14
     # The region's time zone: "today" for the grid and times shown on pages.
