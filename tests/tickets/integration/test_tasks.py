@@ -122,3 +122,55 @@ def test_the_beat_task_runs_the_reminder_sweep(celery_app):
     assert celery_app.tasks["tickets.send_reminders"].apply().result == 0
     schedule = celery_app.conf.beat_schedule
     assert schedule["send-reminders"]["schedule"] == 3600.0
+
+
+def test_no_reminder_goes_to_an_appointment_whose_day_was_blocked_until_it_is_rescheduled(
+        pg_context, appointment_event):
+    # The patient was told "приём не состоится"; a "завтра у вас приём" reminder would contradict it.
+    now = datetime(2026, 11, 30, 20, 30, tzinfo=timezone.utc)
+    booked = appointment_event(start="2026-12-02T03:00:00+00:00", phone=None)
+    aid = booked["data"]["appointment"]["id"]
+    services.handle_event(pg_context, booked)
+    services.handle_event(pg_context, appointment_event(
+        "appointment.flagged", appointment_id=aid, start="2026-12-02T03:00:00+00:00", phone=None,
+        occurred_at="2026-11-26T00:00:00+00:00"))
+    assert services.send_reminders(pg_context, now=now) == 0
+    services.handle_event(pg_context, appointment_event(
+        "appointment.rescheduled", appointment_id=aid, start="2026-12-02T06:00:00+00:00", phone=None,
+        occurred_at="2026-11-27T00:00:00+00:00"))
+    assert services.send_reminders(pg_context, now=now) == 1
+
+
+def test_a_queued_reminder_is_not_delivered_once_the_appointment_is_cancelled(
+        pg_context, appointment_event, outbox):
+    now = datetime(2026, 11, 30, 20, 30, tzinfo=timezone.utc)
+    booked = appointment_event(start="2026-12-02T03:00:00+00:00", phone=None)
+    aid = booked["data"]["appointment"]["id"]
+    services.handle_event(pg_context, booked)
+    pg_context.jobs.clear()
+    assert services.send_reminders(pg_context, now=now) == 1
+    [(_, [reminder_id])] = pg_context.jobs
+    # The reminder's delivery is delayed (a retry backing off) and the patient cancels meanwhile.
+    services.handle_event(pg_context, appointment_event(
+        "appointment.cancelled", appointment_id=aid, start="2026-12-02T03:00:00+00:00", phone=None,
+        occurred_at="2026-11-26T00:00:00+00:00"))
+    assert services.send_notification(pg_context, reminder_id) != "sent"
+    assert outbox(pg_context, "email") == []  # nothing else was run: no file at all
+
+
+def test_a_queued_reminder_for_the_old_time_is_not_delivered_after_a_reschedule(pg_context, appointment_event):
+    now = datetime(2026, 11, 30, 20, 30, tzinfo=timezone.utc)
+    booked = appointment_event(start="2026-12-02T03:00:00+00:00", phone=None)
+    aid = booked["data"]["appointment"]["id"]
+    services.handle_event(pg_context, booked)
+    pg_context.jobs.clear()
+    services.send_reminders(pg_context, now=now)
+    [(_, [old_reminder])] = pg_context.jobs
+    services.handle_event(pg_context, appointment_event(
+        "appointment.rescheduled", appointment_id=aid, start="2026-12-02T06:00:00+00:00", phone=None,
+        occurred_at="2026-11-26T00:00:00+00:00"))
+    assert services.send_notification(pg_context, old_reminder) == "cancelled"
+    pg_context.jobs.clear()
+    assert services.send_reminders(pg_context, now=now) == 1  # the new time gets its own reminder
+    [(_, [new_reminder])] = pg_context.jobs
+    assert services.send_notification(pg_context, new_reminder) == "sent"

@@ -26,6 +26,7 @@ RENDER_TASK = "tickets.render_ticket"
 SEND_TASK = "tickets.send_notification"
 APPOINTMENT_KINDS = {"appointment.booked": "booked", "appointment.rescheduled": "rescheduled",
                      "appointment.cancelled": "cancelled", "appointment.flagged": "flagged"}
+FLAGGED = "tickets_day_blocked"  # our mark in a ticket's stored snapshot
 
 Job = tuple[str, list]  # (task name, args)
 
@@ -100,9 +101,12 @@ def _apply_appointment_event(ctx: Context, session: Session, event_id: str, even
 
     ticket = repo.get_ticket(session, appointment_id, for_update=True)
     status = "void" if kind == "cancelled" else "rendering"
+    # A blocked day keeps the talon but stops the "завтра у вас приём" reminder (see
+    # send_reminders) until a reschedule stores a new snapshot without this mark.
+    stored = {**data, FLAGGED: True} if kind == "flagged" else data
     if ticket is None and repo.insert_ticket(session, {
             "appointment_id": appointment_id, "number": number, "status": status,
-            "verification_code": verification_code(ctx.settings.secret, number), "data": data,
+            "verification_code": verification_code(ctx.settings.secret, number), "data": stored,
             "starts_at": starts_at, "version": 1, "event_at": occurred_at}):
         if status == "rendering":
             jobs.append((RENDER_TASK, [appointment_id, 1]))
@@ -122,6 +126,9 @@ def _apply_appointment_event(ctx: Context, session: Session, event_id: str, even
                     "data": data, "starts_at": starts_at, "version": version, "status": "rendering",
                     "failed_at": None, "event_at": occurred_at})
                 jobs.append((RENDER_TASK, [appointment_id, version]))
+            elif kind == "flagged":
+                repo.update_ticket(session, appointment_id, {
+                    "data": {**ticket["data"], FLAGGED: True}, "event_at": occurred_at})
             else:
                 repo.update_ticket(session, appointment_id, {"event_at": occurred_at})
 
@@ -207,6 +214,13 @@ def send_notification(ctx: Context, notification_id: str) -> str:
         return "missing"
     if row["status"] != "queued" or not row["address"]:
         return row["status"]
+    if row["kind"] == "reminder" and _reminder_obsolete(ctx, row):
+        # Cancelled, its day blocked or moved while the reminder waited (a retry backing off,
+        # the stale sweep): telling the patient to come would be wrong.
+        with session_scope(ctx.sessions) as session:
+            repo.update_notification(session, notification_id, {"status": "cancelled", "address": None},
+                                     status="queued")
+        return "cancelled"
     try:
         if row["channel"] == "email":
             ctx.email.send(row["id"], row["address"], row["subject"] or "Регистратура", row["body"])
@@ -222,6 +236,19 @@ def send_notification(ctx: Context, notification_id: str) -> str:
             "status": "sent", "sent_at": utcnow(), "attempts": row["attempts"] + 1,
             "address": None, "last_error": None}, status="queued")
     return "sent"
+
+
+def _reminder_stamp(starts_at: datetime) -> str:
+    return repo.as_utc(starts_at).strftime("%Y%m%dT%H%M")
+
+
+def _reminder_obsolete(ctx: Context, notification: dict) -> bool:
+    with session_scope(ctx.sessions) as session:
+        ticket = repo.reminder_state(session, notification["appointment_id"] or "")
+    if ticket is None or ticket["status"] == "void" or (ticket["data"] or {}).get(FLAGGED):
+        return True
+    # The dedup key names the start the reminder was written for: reminder:<id>:<stamp>:<channel>.
+    return f":{_reminder_stamp(ticket['starts_at'])}:" not in notification["dedup_key"]
 
 
 def notification_failed(ctx: Context, notification_id: str) -> None:
@@ -243,6 +270,8 @@ def send_reminders(ctx: Context, now: datetime | None = None) -> int:
     with session_scope(ctx.sessions) as session:
         for row in repo.upcoming_tickets(session, now, now + timedelta(hours=50)):
             data = row["data"]
+            if data.get(FLAGGED):
+                continue
             start = data["appointment"]["start"]
             local_start = local_time(start, data.get("timezone"))
             local_today = now.astimezone(local_start.tzinfo).date()
@@ -251,7 +280,7 @@ def send_reminders(ctx: Context, now: datetime | None = None) -> int:
             messages = appointment_messages("reminder", data, cabinet_url=ctx.settings.cabinet_url,
                                             support_phone=ctx.settings.support_phone)
             contact = data.get("contact") or {}
-            stamp = repo.as_utc(row["starts_at"]).strftime("%Y%m%dT%H%M")
+            stamp = _reminder_stamp(row["starts_at"])
             for channel, address in (("email", contact.get("email")), ("sms", contact.get("phone"))):
                 if not address:
                     continue

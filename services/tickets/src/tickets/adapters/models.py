@@ -49,7 +49,7 @@ notifications = Table(
     Column("recipient", String(320), nullable=False),  # masked, for people and logs
     Column("subject", String(300), nullable=True),
     Column("body", Text, nullable=False),
-    Column("status", String(16), nullable=False),  # queued | sent | failed
+    Column("status", String(16), nullable=False),  # queued | sent | failed | cancelled
     Column("attempts", Integer, nullable=False),
     Column("last_error", Text, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),

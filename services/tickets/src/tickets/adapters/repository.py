@@ -125,6 +125,12 @@ def stale_notifications(session: Session, older_than: datetime, limit: int = 500
     return [row.id for row in session.execute(stmt)]
 
 
+def reminder_state(session: Session, appointment_id: str):
+    """What decides whether a queued reminder still holds (no PDF or HTML loaded)."""
+    cols = [tickets.c.status, tickets.c.data, tickets.c.starts_at]
+    return session.execute(select(*cols).where(tickets.c.appointment_id == appointment_id)).mappings().first()
+
+
 def upcoming_tickets(session: Session, start: datetime, end: datetime):
     cols = [tickets.c.appointment_id, tickets.c.data, tickets.c.starts_at, tickets.c.number]
     stmt = (select(*cols).where(tickets.c.status.in_(("rendering", "ready")),
