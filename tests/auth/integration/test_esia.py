@@ -161,6 +161,12 @@ def test_authorize_url_needs_an_http_redirect(esia_app):
     assert response.status_code == 422 and "redirect_uri" in response.get_json()["error"]["fields"]
 
 
+@pytest.mark.parametrize("redirect", ["http://[::1/callback", "http://portal:99999/callback"])
+def test_an_unparseable_redirect_address_is_422_not_500(esia_app, redirect):
+    response = esia_app.test_client().post("/v1/esia/authorize-url", json={"redirect_uri": redirect})
+    assert response.status_code == 422 and "redirect_uri" in response.get_json()["error"]["fields"]
+
+
 def test_emulator_codes_are_one_use_and_person_data_needs_its_token(emulator):
     app = esia_emulator.create_app().test_client()
     chosen = app.post("/aas/oauth2/v2/ac/choose", data={"oid": "1000299353", "state": "s",

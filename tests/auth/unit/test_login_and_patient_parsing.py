@@ -105,3 +105,11 @@ def test_consent_text_is_specific_and_hashed():
     assert consent["sha256"] == consent_sha256(CONSENT_TEXT) and len(consent["sha256"]) == 64
     for words in ("152-ФЗ", "запись на приём", "Отзыв согласия", "Срок действия", "уничтожение"):
         assert words in CONSENT_TEXT
+
+
+@pytest.mark.parametrize("value", ["1985-W11-4", "1985W114", "1985-073", "19850314"])
+def test_a_birth_date_not_in_yyyy_mm_dd_form_is_refused_before_it_counts_as_an_attempt(value):
+    body = {"document_type": "oms_unified", "policy_number": "5680784863159153", "birth_date": value}
+    with pytest.raises(InvalidInput) as caught:
+        parse_oms_login(body, date(2026, 11, 29))
+    assert "birth_date" in caught.value.fields

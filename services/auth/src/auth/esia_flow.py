@@ -24,7 +24,11 @@ log = logging.getLogger("auth.esia")
 def _check_redirect(redirect_uri: object) -> str:
     if not isinstance(redirect_uri, str) or len(redirect_uri) > 1000:
         raise InvalidInput({"redirect_uri": "Укажите адрес возврата (http или https)"})
-    parts = urlsplit(redirect_uri)
+    try:
+        parts = urlsplit(redirect_uri)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise InvalidInput({"redirect_uri": "Укажите адрес возврата (http или https)"}) from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InvalidInput({"redirect_uri": "Укажите адрес возврата (http или https)"})
     return redirect_uri

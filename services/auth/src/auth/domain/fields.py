@@ -5,11 +5,13 @@ import re
 from datetime import date
 
 NAME_RE = re.compile(r"[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' \-]{0,99}")
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def parse_birth_date(value: object, today: date) -> date:
-    if not isinstance(value, str):
+    # Only ГГГГ-ММ-ДД: fromisoformat also takes week dates such as 1985-W11-4.
+    if not isinstance(value, str) or not DATE_RE.fullmatch(value.strip()):
         raise ValueError("Дата рождения в формате ГГГГ-ММ-ДД")
     try:
         parsed = date.fromisoformat(value.strip())
