@@ -36,6 +36,7 @@ class FakeSchedule:
         self.down = False  # every call raises UpstreamUnavailable (a timeout)
         self.take_lands_then_times_out = False  # the take succeeds but the answer is lost
         self.move_delay = 0.0
+        self.move_lands_then_times_out = False  # the move succeeds but the answer is lost
         self.calls: list[tuple] = []
 
     def add_slot(self, slot_id: str, doctor_id: str, start: datetime, *, minutes: int = 15,
@@ -89,11 +90,15 @@ class FakeSchedule:
         time.sleep(self.move_delay)
         with self.lock:
             source, target = self.slots.get(from_slot_id), self.slots.get(to_slot_id)
+            if target is not None and target["appointment_id"] == appointment_id:
+                return self._view(target)  # already moved: a retry (as the real schedule)
             if (source is None or target is None or source["appointment_id"] != appointment_id
                     or target["status"] != "free"):
                 raise SlotUnavailable()
             source.update(status="free", appointment_id=None)
             target.update(status="taken", appointment_id=appointment_id)
+        if self.move_lands_then_times_out:
+            raise UpstreamUnavailable("schedule", "timeout after move")
         return self._view(target)
 
     def slot_of(self, appointment_id):

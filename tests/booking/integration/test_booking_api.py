@@ -285,6 +285,20 @@ def test_admin_reads_the_audit_log_and_a_registrar_may_not(world):
     assert client.get("/v1/admin/audit?from=yesterday", headers=admin).status_code == 422
 
 
+def test_an_audit_page_size_of_non_ascii_digits_is_a_422_not_a_500(world):
+    admin = world.headers(str(uuid.uuid4()), "admin", org=None)
+    response = world.client().get("/v1/admin/audit?limit=%C2%B2", headers=admin)
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "validation_failed"
+
+
+def test_an_audit_time_that_overflows_in_utc_is_a_422_not_a_500(world):
+    admin = world.headers(str(uuid.uuid4()), "admin", org=None)
+    response = world.client().get("/v1/admin/audit?from=0001-01-01T00:00:00%2B05:00",
+                                  headers=admin)
+    assert response.status_code == 422
+
+
 def test_readiness_checks_the_database_only(world):
     response = world.client().get("/readyz")
     assert response.status_code == 200

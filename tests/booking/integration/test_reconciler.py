@@ -102,3 +102,26 @@ def test_a_booked_appointment_whose_slot_schedule_lost_is_reported(world):
     reconciler = Reconciler(world.deps, settle_after=0)
     assert reconciler.run_once()["mismatch"] == 1
     assert reconciler.run_once()["mismatch"] == 0, "each change is checked once"
+
+
+def test_a_take_still_in_flight_when_the_reconciler_fails_the_booking_does_not_keep_the_slot(
+        any_world):
+    world = any_world
+    patient, slot = world.auth.add_patient(), world.slot()
+    original_take = world.schedule.take
+
+    def slow_take(*args):
+        # Schedule is slow: the reconciler settles the pending row (slot not taken yet) and
+        # releases nothing; only then does the take land.
+        counts = Reconciler(world.deps, settle_after=0).run_once()
+        assert counts["failed"] == 1
+        return original_take(*args)
+
+    world.schedule.take = slow_take
+    response = world.book(patient, slot)
+    world.schedule.take = original_take
+    assert response.status_code == 409
+    assert status_of(world, patient) == ["failed"]
+    Reconciler(world.deps, settle_after=0).run_once()
+    assert world.schedule.slots[slot]["status"] == "free", "a failed booking left the slot taken"
+    assert world.book(world.auth.add_patient(), slot).status_code == 201

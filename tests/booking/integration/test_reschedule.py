@@ -134,3 +134,58 @@ def test_staff_reschedule_and_cancel_are_audited(world):
     assert [(r["action"], r["actor_role"]) for r in rows] == [
         ("appointment.reschedule", "registrar"), ("appointment.cancel", "registrar")]
     assert rows[1]["ip"] == "10.0.0.7" and rows[1]["user_agent"] == "desk/1"
+
+
+def test_a_retry_after_a_move_whose_answer_was_lost_finishes_the_reschedule(any_world):
+    world = any_world
+    patient, old_slot, booked = booked_appointment(world)
+    target = world.slot(day=2, minute=60)
+    key = str(uuid.uuid4())
+    world.schedule.move_lands_then_times_out = True
+    assert reschedule(world, booked["id"], target, patient, key=key).status_code == 503
+    world.schedule.move_lands_then_times_out = False
+    # Schedule moved the slot; booking rolled back. The client retries with the same key.
+    retry = reschedule(world, booked["id"], target, patient, key=key)
+    assert retry.status_code == 200, retry.json
+    assert retry.json["start"] == "2026-12-03T09:00:00+05:00"
+    assert world.schedule.slots[target]["appointment_id"] == booked["id"]
+    assert world.schedule.slots[old_slot]["status"] == "free"
+
+
+def test_a_move_whose_answer_was_lost_is_adopted_by_the_reconciler_without_a_retry(any_world):
+    from booking.reconciler import Reconciler
+
+    world = any_world
+    patient, old_slot, booked = booked_appointment(world)
+    reconciler = Reconciler(world.deps, settle_after=0)
+    assert reconciler.run_once()["mismatch"] == 0  # the booking itself has been checked
+    target = world.slot("doc-2", day=2, minute=60)
+    world.schedule.move_lands_then_times_out = True
+    assert reschedule(world, booked["id"], target, patient).status_code == 503
+    world.schedule.move_lands_then_times_out = False
+    assert reconciler.run_once()["mismatch"] == 1
+    after = world.client().get(f"/v1/appointments/{booked['id']}", headers=world.headers(patient))
+    assert after.json["start"] == "2026-12-03T09:00:00+05:00"
+    assert after.json["doctor"]["id"] == "doc-2"
+    with world.engine.connect() as conn:
+        (payload,) = conn.execute(select(outbox.c.payload)
+                                  .where(outbox.c.event_type == "appointment.rescheduled")).scalars()
+    assert json.loads(payload)["data"]["previous"] == {"start": booked["start"], "end": booked["end"]}
+    # Cancelling now frees the slot the appointment really holds.
+    cancel = world.client().post(f"/v1/appointments/{booked['id']}/cancel",
+                                 headers=world.headers(patient))
+    assert cancel.status_code == 200, cancel.json
+    assert world.schedule.slots[target]["status"] == "free"
+
+
+def test_a_cancel_right_after_a_move_whose_answer_was_lost_frees_the_slot_really_held(world):
+    patient, old_slot, booked = booked_appointment(world)
+    target = world.slot(day=2, minute=60)
+    world.schedule.move_lands_then_times_out = True
+    assert reschedule(world, booked["id"], target, patient).status_code == 503
+    world.schedule.move_lands_then_times_out = False
+    cancel = world.client().post(f"/v1/appointments/{booked['id']}/cancel",
+                                 headers=world.headers(patient))
+    assert cancel.status_code == 200, cancel.json
+    assert world.schedule.slots[target]["status"] == "free", "a cancelled appointment holds a slot"
+    assert world.schedule.slots[old_slot]["status"] == "free"

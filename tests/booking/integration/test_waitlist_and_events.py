@@ -135,3 +135,10 @@ def test_waiting_list_dates_are_optional_and_default_to_the_next_two_weeks(world
     assert response.status_code == 201, response.json
     start = date.fromisoformat(response.json["from"])
     assert date.fromisoformat(response.json["to"]) - start == timedelta(days=13)
+
+
+def test_a_waiting_list_start_at_the_end_of_the_calendar_is_a_422_not_a_500(world):
+    patient = world.auth.add_patient()
+    response = join(world, patient, **{"from": "9999-12-31", "to": None})
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "validation_failed"

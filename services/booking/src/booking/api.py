@@ -112,13 +112,13 @@ def _instant(name: str):
         return None
     try:
         return services.parse_instant(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: year 1 with a positive offset
         raise errors.InvalidInput(fields={name: "Дата и время в формате ISO 8601"}) from None
 
 
 def _int(name: str, default: int, top: int) -> int:
     value = request.args.get(name, str(default))
-    if not value.isdigit():
+    if not value.isascii() or not value.isdigit():  # "²" is a digit to isdigit(), not to int()
         raise errors.InvalidInput(fields={name: "Должно быть целым числом"})
     return min(int(value), top)
 

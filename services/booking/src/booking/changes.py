@@ -94,6 +94,11 @@ def release_slot(deps: Deps, appointment_id: str, slot_id: str) -> bool:
     """Free the slot in schedule (idempotent); on failure the reconciler retries later."""
     try:
         deps.schedule.release(slot_id, appointment_id)
+        # It may hold another slot than the one recorded (a reschedule whose move landed but
+        # whose answer was lost, not adopted yet): free that one too.
+        held = deps.schedule.slot_of(appointment_id)
+        if held is not None:
+            deps.schedule.release(str(held["id"]), appointment_id)
     except Exception as exc:  # noqa: BLE001 - schedule down: slot_release_due stays set
         log.warning("slot release failed; will retry", extra={"appointment_id": appointment_id,
                                                               "error": str(exc)[:200]})
@@ -134,7 +139,9 @@ def _reschedule(deps: Deps, actor: Actor, appointment_id: str, slot_id: str, key
     slot = deps.schedule.get_slot(slot_id)
     if slot is None:
         raise errors.SlotNotFound()
-    if slot.get("status") in ("taken", "blocked"):
+    # Taken by this very appointment: an earlier attempt's move landed but its answer was lost
+    # (and its transaction rolled back); the idempotent move below finishes it.
+    if slot.get("status") in ("taken", "blocked") and slot.get("appointment_id") != row["id"]:
         raise errors.SlotUnavailable()
     if slot.get("service_ids") and row["service_id"] not in slot["service_ids"]:
         raise errors.RescheduleNotAllowed()
@@ -156,6 +163,25 @@ def _reschedule(deps: Deps, actor: Actor, appointment_id: str, slot_id: str, key
                 "end": local_iso(row["end_utc"], tz_name)}
     # The row stays locked while schedule moves the slot, so that of two concurrent reschedules
     # exactly one moves it; if the move fails the transaction rolls back and nothing changed.
+    try:
+        return _commit_move(deps, actor, row, slot_id, doctor, start, end, snapshot, previous,
+                            key, client)
+    except errors.BookingError:
+        raise
+    except Exception:
+        # No answer from schedule (or a crash before our commit): the move may have landed.
+        # Touch the row so that the reconciler compares it with schedule and adopts the move.
+        try:
+            with deps.engine.begin() as conn:
+                store.change_appointment(conn, row["id"], statuses=("booked",),
+                                         version=row["version"])
+        except Exception:  # noqa: BLE001 - the original error matters more
+            log.exception("could not mark a reschedule for reconciliation")
+        raise
+
+
+def _commit_move(deps: Deps, actor: Actor, row: dict, slot_id: str, doctor: dict, start, end,
+                 snapshot: dict, previous: dict, key: str, client: ClientInfo) -> Reply:
     with deps.engine.begin() as conn:
         current = store.get_appointment(conn, row["id"], for_update=True)
         if current["version"] != row["version"] or current["status"] != "booked":
@@ -176,3 +202,32 @@ def _reschedule(deps: Deps, actor: Actor, appointment_id: str, slot_id: str, key
         store.store_reply(conn, actor.id, key, reply.status, reply.body)
     log.info("appointment rescheduled", extra={"appointment_id": row["id"]})
     return reply
+
+
+def adopt_schedule_slot(deps: Deps, row: dict, slot: dict) -> bool:
+    """A reschedule whose move landed in schedule but whose commit here did not (its answer was
+    lost): schedule's slot is the truth. Records it with its ``appointment.rescheduled`` event;
+    False when the appointment changed meanwhile (the next check looks again)."""
+    context = deps.catalog.doctor_context(slot["doctor_id"], row["service_id"])
+    doctor = (context or {}).get("doctor") or {"id": slot["doctor_id"]}
+    snapshot = dict(row["snapshot"])
+    snapshot["doctor"] = {"id": doctor["id"], "full_name": doctor.get("full_name"),
+                          "specialty": doctor.get("specialty"), "room": doctor.get("room")}
+    tz_name = snapshot.get("timezone")
+    previous = {"start": local_iso(row["start_utc"], tz_name),
+                "end": local_iso(row["end_utc"], tz_name)}
+    with deps.engine.begin() as conn:
+        if not store.change_appointment(conn, row["id"], statuses=("booked",),
+                                        version=row["version"], slot_id=str(slot["id"]),
+                                        doctor_id=doctor["id"],
+                                        start_utc=parse_instant(slot["start"]),
+                                        end_utc=parse_instant(slot["end"]), snapshot=snapshot,
+                                        flagged=False, flag_reason=None):
+            return False
+        moved = store.get_appointment(conn, row["id"])
+        kind = "staff" if row["channel"] == "reception" else "patient"
+        add_event(conn, outbox, "appointment.rescheduled",
+                  event_data(moved, actor=kind, previous=previous))
+    log.warning("appointment adopted the slot schedule moved it to",
+                extra={"appointment_id": row["id"], "slot_id": str(slot["id"])})
+    return True

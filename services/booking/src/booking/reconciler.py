@@ -4,7 +4,8 @@
   schedule says the slot is taken by them, else failed;
 - ``slot_release_due`` (cancelled or failed ones): release the slot until schedule confirms;
 - recently changed ``booked`` ones whose slot in schedule differs (a reschedule whose move
-  happened but whose commit did not): take schedule's slot as the truth, or log the mismatch.
+  happened but whose commit did not; such a reschedule touches its row so that it is checked):
+  take schedule's slot as the truth; log any mismatch.
 """
 from __future__ import annotations
 
@@ -75,7 +76,10 @@ class Reconciler:
         for row in rows:
             try:
                 slot = self.deps.schedule.slot_of(row["id"])
-            except Exception:  # noqa: BLE001 - checked again after the next change
+                if slot is not None and str(slot.get("id")) != row["slot_id"]:
+                    # A reschedule whose move landed but whose answer was lost.
+                    changes.adopt_schedule_slot(self.deps, row, slot)
+            except Exception:  # noqa: BLE001 - checked again in the next round
                 return mismatches
             if slot is None or str(slot.get("id")) != row["slot_id"]:
                 mismatches += 1

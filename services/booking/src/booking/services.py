@@ -154,7 +154,17 @@ def take_and_settle(deps: Deps, row: dict, hold_id: str | None, actor: Actor, ke
             store.change_appointment(conn, row["id"], statuses=("pending",), status="failed")
         count_booking("slot_unavailable")
         raise
-    return settle(deps, row["id"], actor, key, client)
+    reply = settle(deps, row["id"], actor, key, client)
+    if reply.status != 201:
+        # The reconciler settled the row as failed while this take was in flight (it saw no
+        # taken slot, so it released nothing): the slot just taken must be given back.
+        from .changes import release_slot  # changes imports this module
+
+        with deps.engine.begin() as conn:
+            store.change_appointment(conn, row["id"], statuses=("failed",),
+                                     slot_release_due=True)
+        release_slot(deps, row["id"], row["slot_id"])
+    return reply
 
 
 def settle(deps: Deps, appointment_id: str, actor: Actor | None, key: str | None,

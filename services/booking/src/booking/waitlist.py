@@ -33,9 +33,12 @@ def entry_json(row: dict) -> dict:
 def _date(body: dict, name: str) -> date | None:
     value = body.get(name)
     try:
-        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+        parsed = (date.fromisoformat(value) if isinstance(value, str) and len(value) == 10
+                  else None)
     except ValueError:
         return None
+    # Years far off are typos; near 9999 the default end date would overflow.
+    return parsed if parsed is None or 1900 <= parsed.year <= 9000 else None
 
 
 def parse_entry(body, today: date) -> dict:
