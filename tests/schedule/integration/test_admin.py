@@ -134,3 +134,10 @@ def test_absence_answer_lists_the_appointments_of_its_taken_slots(client, token,
     empty = client.post(f"{BASE}/absences", headers=headers,
                         json={"from": "2026-12-09", "to": "2026-12-09", "reason": "Учёба"})
     assert empty.json["appointment_ids"] == []
+
+
+def test_an_absence_at_the_end_of_the_calendar_is_refused_rather_than_stuck(client, token):
+    answer = client.post(f"{BASE}/absences", headers=auth(token),
+                         json={"from": "9999-12-30", "to": "9999-12-31", "reason": "Отпуск"})
+    assert answer.status_code == 422
+    assert answer.json["error"]["code"] == "validation_failed"

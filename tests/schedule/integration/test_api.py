@@ -200,3 +200,17 @@ def test_malformed_internal_bodies_are_422_not_500(client, internal):
 
 def test_readiness_pings_the_database(client):
     assert client.get("/readyz").status_code == 200
+
+
+def test_a_slot_id_of_non_ascii_digits_is_a_404_not_a_500(client, internal):
+    # "²" and "١" count as digits for str.isdigit() but are no slot id.
+    assert client.post("/v1/slots/%C2%B2/hold").status_code == 404
+    assert client.get("/internal/slots/%C2%B2", headers=internal).status_code == 404
+    assert client.get("/internal/slots/%D9%A1", headers=internal).status_code == 404
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_date_at_the_edge_of_the_calendar_is_a_422_not_a_500(client, day):
+    answer = client.get(f"{DOCTOR}/slots?service_id={SVC}&date={day}")
+    assert answer.status_code == 422 and answer.json["error"]["code"] == "validation_failed"
+    assert days(client, day, day).status_code == 422

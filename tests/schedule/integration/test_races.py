@@ -97,3 +97,93 @@ def test_concurrent_holds_of_one_slot_on_postgresql_make_exactly_one_hold(pg_url
     outcome = race(schedule, 60, lambda i: schedule.hold(slot, f"10.1.0.{i}", None))
     assert outcome == {"ok": 1, "conflict": 59}
     assert free_counter(engine) == before - 1
+
+
+def test_a_recount_racing_a_take_on_postgresql_keeps_the_free_counter_exact(pg_url, make_app):
+    import time
+    from datetime import datetime, timezone
+
+    from schedule.adapters import slot_store
+
+    app = make_app(pg_url)
+    engine, admin = app.extensions["engine"], app.extensions["schedule_admin"]
+    slot = free_any_slots(engine, 1)[0]
+    before = free_counter(engine)
+    with engine.connect() as conn:
+        tx = conn.begin()  # a take in flight: slot and counter changed, not committed yet
+        changes = Counter()
+        assert slot_store.take(conn, slot, "appt-race", None, "portal",
+                               datetime(2026, 12, 1, 3, tzinfo=timezone.utc), changes)
+        slot_store.bump_counters(conn, changes)
+        quota = threading.Thread(target=admin.set_quota, args=("doc-000001", 20))
+        quota.start()  # the same quota: only recounts the days
+        time.sleep(0.5)
+        tx.commit()
+    quota.join(timeout=10)
+    assert not quota.is_alive()
+    assert free_counter(engine) == before - 1
+
+
+def slot_status(engine, slot):
+    with engine.connect() as conn:
+        return conn.execute(select(slots.c.status).where(slots.c.id == slot)).scalar_one()
+
+
+def taken_slot(app):
+    schedule, engine = app.extensions["schedule"], app.extensions["engine"]
+    slot = free_any_slots(engine, 1)[0]
+    schedule.take(slot, "appt-cancelled", None, "portal")
+    return slot
+
+
+def test_a_cancel_released_while_an_absence_is_being_added_leaves_the_slot_blocked(
+        pg_url, make_app):
+    import time
+
+    from schedule.adapters import slot_store
+
+    app = make_app(pg_url)
+    engine, admin = app.extensions["engine"], app.extensions["schedule_admin"]
+    slot = taken_slot(app)
+    with engine.connect() as conn:
+        tx = conn.begin()  # the release is in flight when the absence comes in
+        changes = Counter()
+        assert slot_store.release(conn, slot, "appt-cancelled", changes) == "free"
+        slot_store.bump_counters(conn, changes)
+        absence = threading.Thread(target=admin.add_absence,
+                                   args=("doc-000001", DAY, DAY, "Больничный"))
+        absence.start()
+        time.sleep(0.5)
+        tx.commit()
+    absence.join(timeout=10)
+    assert not absence.is_alive()
+    assert slot_status(engine, slot) == "blocked", "a free slot on the doctor's absent day"
+    assert free_counter(engine) == 0
+
+
+def test_an_absence_added_while_a_cancel_releases_its_slot_leaves_the_slot_blocked(
+        pg_url, make_app, monkeypatch):
+    import time
+
+    from schedule import admin as admin_module
+
+    app = make_app(pg_url)
+    engine, admin = app.extensions["engine"], app.extensions["schedule_admin"]
+    schedule = app.extensions["schedule"]
+    slot = taken_slot(app)
+    real_add_event = admin_module.add_event
+
+    def slow_add_event(*args, **kwargs):  # the absence's transaction stays open a while
+        time.sleep(0.5)
+        return real_add_event(*args, **kwargs)
+
+    monkeypatch.setattr(admin_module, "add_event", slow_add_event)
+    absence = threading.Thread(target=admin.add_absence,
+                               args=("doc-000001", DAY, DAY, "Больничный"))
+    absence.start()
+    time.sleep(0.2)
+    schedule.release(slot, "appt-cancelled")
+    absence.join(timeout=10)
+    assert not absence.is_alive()
+    assert slot_status(engine, slot) == "blocked", "a free slot on the doctor's absent day"
+    assert free_counter(engine) == 0

@@ -74,6 +74,13 @@ class ScheduleAdmin:
         row = {"id": absence_id, "doctor_id": doctor_id, "date_from": first, "date_to": last,
                "reason": reason, "created_at": self.clock()}
         with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Lock every slot of the range, taken ones too, before the absence exists: a
+                # release in flight commits first (and its slot is blocked below), a later one
+                # waits for our commit and then sees the absence.
+                conn.execute(select(slots.c.id).where(
+                    slots.c.doctor_id == doctor_id, slots.c.local_date >= first,
+                    slots.c.local_date <= last).order_by(slots.c.id).with_for_update())
             conn.execute(absences.insert().values(**row))
             # Free (and held) slots become blocked; taken ones stay and are reported per day.
             conn.execute(update(slots).where(

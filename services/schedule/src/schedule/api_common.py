@@ -16,7 +16,8 @@ DATE_MESSAGE = "Дата в формате ГГГГ-ММ-ДД"
 
 def slot_id_param(raw: str) -> int:
     """Slot ids are decimal strings; anything else names no slot."""
-    if not raw.isdigit() or len(raw) > 18:
+    # isascii: str.isdigit() also accepts "²" or "١", which int() refuses or misreads.
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
         raise NotFound("Время приёма не найдено")
     return int(raw)
 
@@ -37,7 +38,10 @@ def query_date(name: str, required: bool = True) -> date | None:
     try:
         if len(raw) != 10:
             raise ValueError(raw)
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
+        if not 1900 <= value.year <= 9000:  # local midnights of 0001/9999 overflow datetime
+            raise ValueError(raw)
+        return value
     except ValueError:
         raise ValidationFailed({name: DATE_MESSAGE}) from None
 
@@ -79,7 +83,10 @@ def body_date(body: dict, name: str) -> date:
     try:
         if not isinstance(value, str) or len(value) != 10:
             raise ValueError(value)
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
+        if not 1900 <= parsed.year <= 9000:  # day arithmetic at 0001/9999 overflows
+            raise ValueError(value)
+        return parsed
     except ValueError:
         raise ValidationFailed({name: DATE_MESSAGE}) from None
 

@@ -104,6 +104,14 @@ def release(conn: Connection, slot_id: int, appointment_id: str, changes: Counte
         .returning(*RETURNING, slots.c.status)).first()
     if row is None:
         return None
+    if row.status == "free" and conn.dialect.name == "postgresql":
+        # An absence committed while we waited for the slot's lock is invisible to the
+        # UPDATE's snapshot; a new statement sees it (add_absence locks the slots it covers).
+        again = conn.execute(update(slots).where(slots.c.id == slot_id, slots.c.status == "free",
+                                                 covered)
+                             .values(status="blocked").returning(slots.c.status)).first()
+        if again is not None:
+            return again.status
     if row.status == "free" and counts(row):
         changes[(row.doctor_id, row.local_date)] += 1
     return row.status
@@ -168,6 +176,12 @@ def expire_holds(conn: Connection, now: datetime, limit: int = 1000) -> int:
 
 def recount_day(conn: Connection, doctor_id: str, day: date) -> None:
     """Recompute a day's counters from its slots (after bulk changes: absences, quotas)."""
+    if conn.dialect.name == "postgresql":
+        # Lock the day's slots first (the order of every transition): a take still in flight
+        # commits before we count, else our stale count would overwrite its counter change.
+        conn.execute(select(slots.c.id).where(slots.c.doctor_id == doctor_id,
+                                              slots.c.local_date == day)
+                     .order_by(slots.c.id).with_for_update())
     total = func.count()
     free = func.sum(case((and_(slots.c.status == "free",
                               slots.c.channel.in_(PORTAL_CHANNELS)), 1), else_=0))
