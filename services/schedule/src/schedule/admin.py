@@ -13,9 +13,11 @@ from regcommon.db import utcnow
 from regcommon.errors import ApiError
 from regcommon.outbox import add_event
 
+from .adapters.tx import in_transaction
+
 from .adapters import slot_store as store
 from .adapters.directory import DoctorDirectory, OrgSettingsProvider
-from .adapters.tables import absences, doctor_days, outbox, slots, templates
+from .adapters.tables import absences, doctor_days, doctors, outbox, slots, templates
 from .adapters.upsert import upsert
 from .domain.bookability import local_now
 from .domain.errors import AbsenceNotFound, DoctorNotFound
@@ -73,7 +75,10 @@ class ScheduleAdmin:
         absence_id = str(uuid.uuid4())
         row = {"id": absence_id, "doctor_id": doctor_id, "date_from": first, "date_to": last,
                "reason": reason, "created_at": self.clock()}
-        with self.engine.begin() as conn:
+
+        def work(conn: Connection) -> dict:
+            # Retried whole after a deadlock with a release or another edit of this doctor.
+            _lock_absences_of(conn, doctor_id)
             if conn.dialect.name == "postgresql":
                 # Lock every slot of the range, taken ones too, before the absence exists: a
                 # release in flight commits first (and its slot is blocked below), a later one
@@ -105,26 +110,32 @@ class ScheduleAdmin:
                     "doctor_id": doctor_id, "organization_id": info.organization_id,
                     "date": day.isoformat(), "appointment_ids": taken.get(day, []),
                     "reason": reason})
+            return taken
+
+        taken = in_transaction(self.engine, work)
         self.directory.forget(doctor_id)
         # The staff screen shows which bookings the absence hits (the events carry the same).
         return {**present_absence(row),
                 "appointment_ids": [a for day in sorted(taken) for a in taken[day]]}
 
     def delete_absence(self, doctor_id: str, absence_id: str) -> None:
-        with self.engine.begin() as conn:
-            row = conn.execute(select(absences).where(absences.c.id == absence_id,
-                                                      absences.c.doctor_id == doctor_id)).first()
-            if row is None:
-                raise AbsenceNotFound(absence_id)
-            conn.execute(delete(absences).where(absences.c.id == absence_id))
-            others = conn.execute(select(absences.c.date_from, absences.c.date_to)
-                                  .where(absences.c.doctor_id == doctor_id)).all()
-            day = row.date_from
-            while day <= row.date_to:
-                if not any(a <= day <= b for a, b in others):
-                    self._unblock_day(conn, doctor_id, day)
-                day += timedelta(days=1)
+        in_transaction(self.engine, lambda conn: self._delete_absence(conn, doctor_id, absence_id))
         self.directory.forget(doctor_id)
+
+    def _delete_absence(self, conn: Connection, doctor_id: str, absence_id: str) -> None:
+        _lock_absences_of(conn, doctor_id)
+        row = conn.execute(select(absences).where(absences.c.id == absence_id,
+                                                  absences.c.doctor_id == doctor_id)).first()
+        if row is None:
+            raise AbsenceNotFound(absence_id)
+        conn.execute(delete(absences).where(absences.c.id == absence_id))
+        others = conn.execute(select(absences.c.date_from, absences.c.date_to)
+                              .where(absences.c.doctor_id == doctor_id)).all()
+        day = row.date_from
+        while day <= row.date_to:
+            if not any(a <= day <= b for a, b in others):
+                self._unblock_day(conn, doctor_id, day)
+            day += timedelta(days=1)
 
     def _unblock_day(self, conn: Connection, doctor_id: str, day: date) -> None:
         conn.execute(update(slots).where(
@@ -171,3 +182,11 @@ class ScheduleAdmin:
 def present_absence(row) -> dict:
     return {"id": row["id"], "doctor_id": row["doctor_id"], "from": row["date_from"].isoformat(),
             "to": row["date_to"].isoformat(), "reason": row["reason"]}
+
+
+def _lock_absences_of(conn: Connection, doctor_id: str) -> None:
+    """Absence edits of one doctor take turns (PostgreSQL; SQLite's write lock already does):
+    otherwise two overlapping absences deleted at once each see the other still there, and
+    neither unblocks the shared days."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(doctors.c.id).where(doctors.c.id == doctor_id).with_for_update())
