@@ -64,6 +64,12 @@ def test_a_day_beyond_the_horizon_is_refused():
         check(local(2026, 12, 16, 8), local(2026, 12, 1, 12))
 
 
+def test_the_reception_may_book_beyond_the_portal_horizon_but_not_in_the_past():
+    check(local(2026, 12, 16, 8), local(2026, 12, 1, 12), by_staff=True)
+    with pytest.raises(errors.InThePast):
+        check(local(2026, 12, 1, 8), local(2026, 12, 1, 12), by_staff=True)
+
+
 def test_last_open_date_uses_the_configured_horizon_and_opening_time():
     settings = rules.OrgSettings(booking_horizon_days=7, day_opens_at=time(8, 0))
     assert rules.last_open_date(datetime(2026, 12, 1, 7, 59, tzinfo=TZ), settings).day == 7

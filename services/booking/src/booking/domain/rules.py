@@ -73,14 +73,15 @@ def check_attachment(service: dict, organization_id: str, doctor_areas: list[str
 
 def check_booking_time(start_utc: datetime, now_utc: datetime, tz: ZoneInfo,
                        settings: OrgSettings, *, by_staff: bool) -> None:
-    """Past, same-day (portal only) and horizon rules for a slot starting at ``start_utc``."""
+    """Past for everyone; same-day and the booking horizon for the portal only (reception books
+    any day the schedule has opened, as the reception view of the schedule shows it)."""
     if start_utc <= now_utc:
         raise errors.InThePast()
     start_local = start_utc.astimezone(tz)
     now_local = now_utc.astimezone(tz)
     if start_local.date() == now_local.date() and not settings.same_day_booking and not by_staff:
         raise errors.SameDayNotAllowed()
-    if start_local.date() > last_open_date(now_local, settings):
+    if not by_staff and start_local.date() > last_open_date(now_local, settings):
         raise errors.OutsideBookingHorizon()
 
 
