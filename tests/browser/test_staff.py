@@ -165,7 +165,7 @@ def test_a_registrar_registers_a_patient_and_books_moves_cancels_for_them(page, 
     actions = sorted(row.locator("td").nth(2).inner_text().strip() for row in rows.all())
     assert actions == ["запись", "отмена", "перенос"]
     for row in rows.all():
-        assert "Регистратор (демо)" in row.locator("td").nth(1).inner_text()
+        assert "Белова Ирина Сергеевна" in row.locator("td").nth(1).inner_text()
         assert appointment_id in row.locator("td").nth(3).inner_text()
     shot(page, "staff-12-audit")
 

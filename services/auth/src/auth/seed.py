@@ -19,9 +19,9 @@ from .services import Context
 
 DEMO_STAFF = [
     {"login": "registrar", "password": "registrar-demo", "role": "registrar",
-     "organization_id": "o-0001", "full_name": "Регистратор (демо)"},
+     "organization_id": "o-0001", "full_name": "Белова Ирина Сергеевна"},
     {"login": "admin", "password": "admin-demo", "role": "admin", "organization_id": None,
-     "full_name": "Администратор (демо)"},
+     "full_name": "Орлов Павел Андреевич"},
 ]
 
 # Fictional people. Иванова and Петров are also users of the ESIA emulator (matched by SNILS and
