@@ -59,10 +59,15 @@ def _bookable_slot(api, organization_id, *, skip_specialties=()):
     raise AssertionError("no bookable slot in the demo organization")
 
 
-def test_every_service_is_ready(stack):
+def test_every_service_is_ready_and_documents_itself(stack):
     for name in ("gateway", "catalog", "schedule", "auth", "booking", "tickets"):
         response = requests.get(stack.url(name) + "/readyz", timeout=5)
         assert response.status_code == 200, (name, response.text)
+        spec = requests.get(stack.url(name) + "/openapi.json", timeout=5)
+        assert spec.status_code == 200 and spec.json()["openapi"].startswith("3."), name
+        assert spec.json()["paths"], name
+        metrics = requests.get(stack.url(name) + "/metrics", timeout=5)
+        assert metrics.status_code == 200 and "http_requests_total" in metrics.text, name
 
 
 def test_the_catalog_walk_reaches_doctors(api):
