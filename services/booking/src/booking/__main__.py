@@ -54,7 +54,6 @@ def relay() -> None:
 
     from .adapters.tables import outbox
     from .app import build_deps
-    from .observability import OUTBOX_LAG
     from .reconciler import Reconciler
 
     settings = _settings()
@@ -63,26 +62,15 @@ def relay() -> None:
     outbox_relay = OutboxRelay(deps.engine, outbox, publisher, service="booking")
     reconciler = Reconciler(deps, settle_after=settings.reconcile_after_seconds,
                             interval=settings.reconcile_interval_seconds)
-    stopped = threading.Event()
 
     def stop() -> None:
-        stopped.set()
         outbox_relay.stop()
         reconciler.stop()
 
     _on_sigterm(stop)
 
-    def watch_lag() -> None:
-        while not stopped.wait(5.0):
-            try:
-                OUTBOX_LAG.set(outbox_relay.lag_seconds())
-            except Exception:  # noqa: BLE001 - a metric must not stop the relay
-                log.warning("outbox lag unavailable")
-
-    threads = [threading.Thread(target=reconciler.run, name="reconciler", daemon=True),
-               threading.Thread(target=watch_lag, name="outbox-lag", daemon=True)]
-    for thread in threads:
-        thread.start()
+    # The relay itself reports the outbox lag and backlog (registratura_outbox_*{service="booking"}).
+    threading.Thread(target=reconciler.run, name="reconciler", daemon=True).start()
     log.info("booking relay started")
     outbox_relay.run()
     publisher.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 from regcommon import metrics
 
 BOOKINGS = metrics.counter("booking_bookings_total", "Booking attempts by outcome", ("outcome",))
-OUTBOX_LAG = metrics.gauge("booking_outbox_lag_seconds", "Age of the oldest unpublished event")
 RECONCILED = metrics.counter("booking_reconciled_total", "Appointments settled by the reconciler",
                              ("result",))
 
