@@ -111,24 +111,6 @@ def amqp_url():
 E2E_SCALE = float(os.environ.get("E2E_SCALE", "0.02"))
 
 
-def _fresh_vhost(amqp: str) -> str:
-    """A RabbitMQ vhost of our own, so queues of parallel runs never mix (default vhost if the
-    server cannot be administered from here)."""
-    import shutil
-    import subprocess
-
-    if not amqp.startswith("amqp://guest:guest@127.0.0.1") or not shutil.which("rabbitmqctl"):
-        return amqp
-    name = f"e2e_{uuid.uuid4().hex[:8]}"
-    try:
-        subprocess.run(["rabbitmqctl", "add_vhost", name], check=True, capture_output=True, timeout=60)
-        subprocess.run(["rabbitmqctl", "set_permissions", "-p", name, "guest", ".*", ".*", ".*"],
-                       check=True, capture_output=True, timeout=60)
-    except (subprocess.SubprocessError, OSError):
-        return amqp
-    return amqp.rstrip("/") + "/" + name
-
-
 @pytest.fixture(scope="session")
 def stack(make_pg_database, amqp_url, tmp_path_factory):
     """Every service and worker running as a real process on PostgreSQL and RabbitMQ."""
@@ -136,15 +118,16 @@ def stack(make_pg_database, amqp_url, tmp_path_factory):
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-    from stack import DEFAULT_PORTS, SERVICES, Stack, free_port
+    from stack import DEFAULT_PORTS, SERVICES, Stack, free_port, fresh_vhost
 
     var = tmp_path_factory.mktemp("stack")
     ports = {name: free_port() for name in DEFAULT_PORTS}
     databases = {svc: make_pg_database(f"e2e_{svc}") for svc in SERVICES}
     # Every test talks from 127.0.0.1: raise the per-client hold limit so that tests do not
     # starve each other (the limit itself is tested in tests/schedule).
-    running = Stack(var, ports=ports, database_urls=databases, broker_url=_fresh_vhost(amqp_url),
-                    web_workers=1, extra_env={"SCHEDULE_MAX_HOLDS_PER_CLIENT": "100"})
+    running = Stack(var, ports=ports, database_urls=databases,
+                    broker_url=fresh_vhost(amqp_url, "e2e"), web_workers=1,
+                    extra_env={"SCHEDULE_MAX_HOLDS_PER_CLIENT": "100"})
     running.prepare_dirs()
     running.migrate()
     running.region_file = running.demo_region(E2E_SCALE)

@@ -31,23 +31,9 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_grid import ADMIN_URL, fresh_databases  # noqa: E402
-from stack import DEFAULT_PORTS, Stack, free_port  # noqa: E402
+from stack import DEFAULT_PORTS, Stack, free_port, fresh_vhost  # noqa: E402
 
 AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
-
-
-def fresh_vhost(amqp: str) -> str:
-    """A RabbitMQ vhost of the benchmark's own (queues of other runs never mix in)."""
-    import subprocess
-
-    name = f"rush_{uuid.uuid4().hex[:8]}"
-    try:
-        subprocess.run(["rabbitmqctl", "add_vhost", name], check=True, capture_output=True, timeout=60)
-        subprocess.run(["rabbitmqctl", "set_permissions", "-p", name, "guest", ".*", ".*", ".*"],
-                       check=True, capture_output=True, timeout=60)
-    except (subprocess.SubprocessError, OSError):
-        return amqp
-    return amqp.rstrip("/") + "/" + name
 
 
 def session(pool: int) -> requests.Session:
@@ -189,7 +175,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="bench-rush-"))
     urls = fresh_databases("rush")
-    broker = fresh_vhost(AMQP_URL)
+    broker = fresh_vhost(AMQP_URL, "rush")
     ports = {name: free_port() for name in DEFAULT_PORTS}
     stack = Stack(work, ports=ports, database_urls=urls, broker_url=broker,
                   web_workers=args.web_workers)

@@ -83,6 +83,20 @@ def processes(ports: dict[str, int], web_workers: int = 2) -> list[Proc]:
 PROCESSES = [p.name for p in processes(DEFAULT_PORTS)]
 
 
+def fresh_vhost(amqp: str, prefix: str) -> str:
+    """A RabbitMQ vhost of its own for one run (tests, benchmarks), so queues of parallel runs
+    never mix; the URL unchanged where the server cannot be administered from here."""
+    if not amqp.startswith("amqp://guest:guest@127.0.0.1") or not shutil.which("rabbitmqctl"):
+        return amqp
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    try:
+        for args in (["add_vhost", name], ["set_permissions", "-p", name, "guest", ".*", ".*", ".*"]):
+            subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
+    except (subprocess.SubprocessError, OSError):
+        return amqp
+    return amqp.rstrip("/") + "/" + name
+
+
 def port_in_use(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
