@@ -118,15 +118,15 @@ def stack(make_pg_database, amqp_url, tmp_path_factory):
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-    from stack import DEFAULT_PORTS, SERVICES, Stack, free_port, fresh_vhost
+    from stack import DEFAULT_PORTS, SERVICES, Stack, drop_vhost, free_port, fresh_vhost
 
     var = tmp_path_factory.mktemp("stack")
     ports = {name: free_port() for name in DEFAULT_PORTS}
     databases = {svc: make_pg_database(f"e2e_{svc}") for svc in SERVICES}
     # Every test talks from 127.0.0.1: raise the per-client hold limit so that tests do not
     # starve each other (the limit itself is tested in tests/schedule).
-    running = Stack(var, ports=ports, database_urls=databases,
-                    broker_url=fresh_vhost(amqp_url, "e2e"), web_workers=1,
+    broker = fresh_vhost(amqp_url, "e2e")
+    running = Stack(var, ports=ports, database_urls=databases, broker_url=broker, web_workers=1,
                     extra_env={"SCHEDULE_MAX_HOLDS_PER_CLIENT": "100"})
     running.prepare_dirs()
     running.migrate()
@@ -139,3 +139,5 @@ def stack(make_pg_database, amqp_url, tmp_path_factory):
         raise
     yield running
     running.stop()
+    if broker != amqp_url:
+        drop_vhost(broker)

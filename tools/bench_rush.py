@@ -31,7 +31,7 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_grid import ADMIN_URL, fresh_databases  # noqa: E402
-from stack import DEFAULT_PORTS, Stack, free_port, fresh_vhost  # noqa: E402
+from stack import DEFAULT_PORTS, Stack, drop_vhost, free_port, fresh_vhost  # noqa: E402
 
 AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
@@ -295,6 +295,8 @@ def main() -> int:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "rush_{svc}" WITH (FORCE)'))
         admin.dispose()
         shutil.rmtree(work, ignore_errors=True)
+        if broker != AMQP_URL:
+            drop_vhost(broker)
     return 0
 
 

@@ -97,6 +97,14 @@ def fresh_vhost(amqp: str, prefix: str) -> str:
     return amqp.rstrip("/") + "/" + name
 
 
+def drop_vhost(amqp: str) -> None:
+    """Delete a vhost made by :func:`fresh_vhost` (and its queues); the default one is kept."""
+    name = amqp.rstrip("/").rsplit("/", 1)[-1]
+    if "@" in name or not name or not shutil.which("rabbitmqctl"):
+        return
+    subprocess.run(["rabbitmqctl", "delete_vhost", name], capture_output=True, timeout=60)
+
+
 def port_in_use(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
