@@ -49,3 +49,15 @@ def shot():
         return path
 
     return take
+
+
+@pytest.fixture(scope="module")
+def base(stack):
+    """The gateway's address (the web UI)."""
+    return stack.url("gateway")
+
+
+@pytest.fixture(scope="module")
+def api(stack):
+    """The gateway's public API."""
+    return stack.url("gateway") + "/api/v1"

@@ -12,23 +12,12 @@ import uuid
 from datetime import date, timedelta
 
 import requests
+from auth.domain.documents import luhn_valid  # the check the registry itself applies
 
 ORGANIZATION = "o-0001"
 REGISTRAR = ("registrar", "registrar-demo")
 ADMIN = ("admin", "admin-demo")
 TIMEOUT = 15
-
-
-def luhn_valid(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
 
 
 def new_enp() -> str:

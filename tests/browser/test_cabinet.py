@@ -18,16 +18,6 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def api(stack):
-    return stack.url("gateway") + "/api/v1"
-
-
-@pytest.fixture(scope="module")
-def base(stack):
-    return stack.url("gateway")
-
-
-@pytest.fixture(scope="module")
 def patient(api):
     """A patient of this module only: nobody else books for them."""
     token = h.staff_token(api, h.REGISTRAR)

@@ -17,16 +17,6 @@ import helpers_staff as h  # noqa: E402
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def api(stack):
-    return stack.url("gateway") + "/api/v1"
-
-
-@pytest.fixture(scope="module")
-def base(stack):
-    return stack.url("gateway")
-
-
 def _new_context(browser):
     context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15000)
