@@ -119,23 +119,27 @@ def login_by_oms(ctx: Context, login: OmsLogin, client_ip: str) -> dict:
             return None
         return row.id, full_name(row.last_name, row.first_name, row.middle_name)
 
+    # Masked policy only; never the birth date or the identity number.
+    found = _attempt(ctx, keys, verify, "oms login attempt", {
+        "method": "oms", "document_type": login.policy.type, "policy": login.masked_policy,
+        "by": "birth_date" if login.birth_date else login.identity_type, "client_ip": client_ip})
+    if found is None:
+        raise AuthenticationFailed()
+    return patient_token_response(ctx, *found)
+
+
+def _attempt(ctx: Context, keys, verify, message: str, fields: dict):
+    """One login attempt under the limits, logged with its outcome (success, failure, locked)."""
     outcome = "failure"
     try:
         found = _limited(ctx, keys, verify)
         outcome = "success" if found else "failure"
+        return found
     except TooManyAttempts:
         outcome = "locked"
         raise
     finally:
-        # Masked policy only; never the birth date or the identity number.
-        log.info("oms login attempt", extra={
-            "event": "login_attempt", "method": "oms", "outcome": outcome,
-            "document_type": login.policy.type, "policy": login.masked_policy,
-            "by": "birth_date" if login.birth_date else login.identity_type,
-            "client_ip": client_ip})
-    if found is None:
-        raise AuthenticationFailed()
-    return patient_token_response(ctx, *found)
+        log.info(message, extra={"event": "login_attempt", "outcome": outcome, **fields})
 
 
 def login_staff(ctx: Context, login: str, password: str, client_ip: str) -> dict:
@@ -154,17 +158,8 @@ def login_staff(ctx: Context, login: str, password: str, client_ip: str) -> dict
     def verify(_session: Session):
         return account if ok and account is not None else None
 
-    outcome = "failure"
-    try:
-        row = _limited(ctx, keys, verify)
-        outcome = "success" if row else "failure"
-    except TooManyAttempts:
-        outcome = "locked"
-        raise
-    finally:
-        log.info("staff login attempt", extra={"event": "login_attempt", "method": "staff",
-                                               "outcome": outcome, "login": login[:64],
-                                               "client_ip": client_ip})
+    row = _attempt(ctx, keys, verify, "staff login attempt",
+                   {"method": "staff", "login": login[:64], "client_ip": client_ip})
     if row is None:
         raise AuthenticationFailed()
     token, ttl = ctx.issuer.issue(subject=row.id, role=row.role, name=row.full_name,
