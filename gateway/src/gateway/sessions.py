@@ -21,7 +21,7 @@ from regcommon.db import session_scope, utcnow
 log = logging.getLogger(__name__)
 
 COOKIE_NAME = "reg_session"
-NO_SESSION_PREFIXES = ("/api/", "/static/", "/healthz", "/readyz", "/metrics", "/openapi.json")
+NO_SESSION_PREFIXES = ("/api/", "/fhir/", "/static/", "/healthz", "/readyz", "/metrics", "/openapi.json")
 
 metadata = MetaData()
 
