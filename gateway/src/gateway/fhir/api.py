@@ -3,6 +3,7 @@ OperationOutcome, every answer application/fhir+json."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ KINDS = {"Organization": ORGANIZATION, "Location": LOCATION,
          "PractitionerRole": PRACTITIONER_ROLE, "Schedule": SCHEDULE, "Slot": SLOT,
          "Appointment": APPOINTMENT}
 
+log = logging.getLogger(__name__)
 bp = Blueprint("fhir", __name__)
 
 
@@ -131,6 +133,14 @@ def _upstream_error(error: ApiError):
 def _login_expired(_error: LoginExpired):
     return _fhir_error(FhirError(401, "Токен недействителен или истёк: войдите снова",
                                  headers={"WWW-Authenticate": "Bearer"}))
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception):
+    if isinstance(error, HTTPException):
+        return _http_error(error)
+    log.exception("FHIR request failed: %s", request.path)
+    return _fhir_error(FhirError(500, status_error(500).message, "exception"))
 
 
 @bp.errorhandler(HTTPException)

@@ -24,6 +24,7 @@ PARTS = {
     "Schedule": 3,             # organization.doctor.service
     "Slot": 5,                 # organization.doctor.service.YYYYMMDD.slot
     "Appointment": 1,          # appointment (a UUID)
+    "Patient": 1,              # patient (a UUID; referenced, not served)
 }
 
 
