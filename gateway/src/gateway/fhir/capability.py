@@ -53,3 +53,28 @@ def capability_statement(kinds: dict, base_url: str, software_version: str, date
             "resource": resources,
         }],
     }
+
+
+def _operation(summary: str, parameters: list[dict], answer: str) -> dict:
+    fhir_json = {"application/fhir+json": {"schema": {"type": "object"}}}
+    return {"get": {
+        "summary": summary, "tags": ["fhir"], "parameters": parameters,
+        "responses": {"200": {"description": answer, "content": fhir_json},
+                      "default": {"description": "OperationOutcome", "content": fhir_json}}}}
+
+
+def openapi_paths(kinds: dict) -> dict:
+    """The FHIR paths for the gateway's OpenAPI document (the shapes are FHIR R4's)."""
+    paths = {"/fhir/R4/metadata": _operation("FHIR CapabilityStatement", [],
+                                             "CapabilityStatement")}
+    for resource_type, kind in sorted(kinds.items()):
+        query = [{"name": p["name"], "in": "query", "required": False,
+                  "schema": {"type": "string"}, "description": p["documentation"]}
+                 for p in _search_params(kind)]
+        paths[f"/fhir/R4/{resource_type}"] = _operation(
+            f"Search {resource_type} (FHIR R4)", query, "Bundle (searchset)")
+        paths[f"/fhir/R4/{resource_type}/{{id}}"] = _operation(
+            f"Read {resource_type} (FHIR R4)",
+            [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            resource_type)
+    return paths
