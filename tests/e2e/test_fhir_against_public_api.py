@@ -118,6 +118,12 @@ def test_free_slots_of_a_doctor_day_are_the_public_apis_bookable_times(urls):
     assert len(every) == len(public)
     _, one = fhir_get(f"{fhir}/Slot/{free[0]['id']}")
     assert one == free[0]
+    # The day is the doctor's first with free times: $find offers its first free time.
+    _, offers = fhir_get(f"{fhir}/Appointment/$find", {
+        "practitioner": f"Practitioner/{ORG}.{doctor['id']}", "visit-type": service["id"],
+        "_count": "1"})
+    assert [e["resource"]["slot"][0]["reference"] for e in offers["entry"]] == \
+        [f"Slot/{free[0]['id']}"]
 
 
 @pytest.fixture(scope="module")

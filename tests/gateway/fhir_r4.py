@@ -70,6 +70,9 @@ def validate(resource: dict):
     _codes(resource)
     for entry in resource.get("entry", []) if kind == "Bundle" else ():
         validate(entry["resource"])
-        assert entry["fullUrl"].endswith(f"/{entry['resource']['resourceType']}/"
-                                         f"{entry['resource']['id']}")
+        if "id" in entry["resource"]:
+            assert entry["fullUrl"].endswith(f"/{entry['resource']['resourceType']}/"
+                                             f"{entry['resource']['id']}")
+        else:
+            assert entry["fullUrl"].startswith("urn:uuid:")
     return model

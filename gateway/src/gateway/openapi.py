@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from .fhir import find
 from .fhir.api import KINDS
 from .fhir.capability import openapi_paths
 from .routing import ROUTES
@@ -48,7 +49,7 @@ def add_public_paths(spec: dict) -> dict:
                 "responses": {"default": {"description": "As described in docs/api.md; errors "
                                                          "as {\"error\": {code, message}}"}},
             }
-    paths.update(openapi_paths(KINDS))
+    paths.update(openapi_paths(KINDS, find.DOCS))
     spec["paths"] = paths
     return spec
 

@@ -203,6 +203,7 @@ def test_openapi_lists_the_public_paths(client):
     assert {p["name"] for p in paths["/fhir/R4/Slot"]["get"]["parameters"]} >= {
         "schedule", "start", "status", "_count"}
     assert "get" in paths["/fhir/R4/Appointment/{id}"]
+    assert "get" in paths["/fhir/R4/Appointment/$find"]
 
 
 def test_region_import_may_exceed_the_ordinary_body_limit(client, fakes):

@@ -220,3 +220,34 @@ def test_an_unexpected_failure_is_an_operation_outcome_too(client, fakes, monkey
     assert response.status_code == 500
     assert outcome["issue"][0]["code"] == "exception"
     assert "boom" not in response.get_data(as_text=True)
+
+
+def test_find_offers_the_earliest_free_times_of_a_doctor(client, fakes):
+    response, bundle = fhir_get(client, "/Appointment/$find?practitioner=Practitioner/o-0001.doc-1"
+                                        f"&start={MONDAY}&_count=3")
+    assert response.status_code == 200
+    offers = entries(bundle)
+    _, free = fhir_get(client, f"/Slot?schedule={SCHEDULE}&start=ge{MONDAY}&status=free&_count=3")
+    assert [o["slot"][0]["reference"] for o in offers] == \
+        [f"Slot/{s['id']}" for s in entries(free)]
+    assert all(o["status"] == "proposed" for o in offers)
+    assert offers[0]["participant"][0]["actor"]["reference"] == "Practitioner/o-0001.doc-1"
+    assert len({e["fullUrl"] for e in bundle["entry"]}) == 3
+
+
+def test_find_by_service_needs_the_organization(client, fakes):
+    response, bundle = fhir_get(client, "/Appointment/$find?visit-type=svc-01&organization=o-0001"
+                                        f"&start={MONDAY}T08:10:00%2B05:00&end={MONDAY}")
+    assert response.status_code == 200
+    assert [o["start"] for o in entries(bundle)] == [f"{MONDAY}T08:30:00+05:00"]
+    response, outcome = fhir_get(client, "/Appointment/$find?visit-type=svc-01")
+    assert response.status_code == 400 and outcome["issue"][0]["code"] == "too-costly"
+    response, outcome = fhir_get(client, "/Appointment/$find?practitioner=Practitioner/o-0001"
+                                         ".doc-1&start=ge2026-12-01")
+    assert response.status_code == 400 and outcome["issue"][0]["code"] == "invalid"
+
+
+def test_metadata_declares_the_find_operation(client, fakes):
+    _, statement = fhir_get(client, "/metadata")
+    appointment = next(r for r in statement["rest"][0]["resource"] if r["type"] == "Appointment")
+    assert appointment["operation"][0]["name"] == "find"

@@ -193,3 +193,21 @@ def test_capability_statement_is_valid_r4_and_lists_every_type():
     slot_params = {p["name"] for p in resources["Slot"]["searchParam"]}
     assert {"schedule", "start", "status", "_count"} <= slot_params
     assert statement["fhirVersion"] == "4.0.1"
+
+
+def test_a_proposed_appointment_names_its_slot_and_who_to_see():
+    from datetime import datetime
+
+    free = mapping.slot("o-0001", "doc-000001", "svc-0001-01", SLOT)
+    schedule = mapping.schedule(ORG, DOCTOR, SERVICE)
+    window = (datetime.fromisoformat("2026-12-01T00:00:00+05:00"),
+              datetime.fromisoformat("2026-12-15T00:00:00+05:00"))
+    offer = mapping.proposed_appointment(free, schedule, window)
+    validate(offer)
+    assert offer["status"] == "proposed" and "id" not in offer
+    assert offer["slot"] == [{"reference": f"Slot/{free['id']}"}]
+    assert [p["actor"]["reference"] for p in offer["participant"]] == [
+        "Practitioner/o-0001.doc-000001", "Location/o-0001.sd-0001-1",
+        "HealthcareService/o-0001.svc-0001-01"]
+    assert offer["requestedPeriod"] == [{"start": "2026-12-01T00:00:00+05:00",
+                                         "end": "2026-12-15T00:00:00+05:00"}]

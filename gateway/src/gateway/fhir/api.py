@@ -13,7 +13,7 @@ from regcommon.errors import ApiError, status_error
 from werkzeug.exceptions import HTTPException
 
 from ..ui.common import LoginExpired
-from . import kinds, params
+from . import find, kinds, params
 from .capability import capability_statement
 from .catalog_kinds import (HEALTHCARE_SERVICE, LOCATION, ORGANIZATION, PRACTITIONER,
                             PRACTITIONER_ROLE)
@@ -72,7 +72,8 @@ def metadata() -> Response:
     except PackageNotFoundError:
         software = "0"
     today = datetime.now(timezone.utc).date().isoformat()
-    return fhir_response(capability_statement(KINDS, base_url(), software, today))
+    return fhir_response(capability_statement(KINDS, base_url(), software, today,
+                                              {"Appointment": [("find", find.DEFINITION)]}))
 
 
 def _kind(resource_type: str) -> kinds.Kind:
@@ -88,15 +89,27 @@ def read(resource_type: str, fhir_id: str) -> Response:
     return fhir_response(resource)
 
 
+def _query(allowed: dict, default_count: int = params.DEFAULT_COUNT) -> params.Query:
+    # Unknown parameters are refused unless the client asks for lenient handling (FHIR search).
+    lenient = "handling=lenient" in request.headers.get("Prefer", "").replace(" ", "")
+    return params.parse_query(list(request.args.items(multi=True)), allowed, lenient=lenient,
+                              default_count=default_count)
+
+
 def search(resource_type: str) -> Response:
     kind = _kind(resource_type)
-    lenient = "handling=lenient" in request.headers.get("Prefer", "").replace(" ", "")
-    query = params.parse_query(list(request.args.items(multi=True)),
-                               {name: p.modifiers for name, p in kind.params.items()},
-                               lenient=lenient)
+    query = _query({name: p.modifiers for name, p in kind.params.items()})
     found = kinds.search(kind, query, context())
     return fhir_response(searchset(found, base_url=base_url(), resource_type=resource_type,
                                    query=query.pairs, offset=query.offset, count=query.count))
+
+
+def find_appointments() -> Response:
+    query = _query(find.PARAMS, find.DEFAULT_COUNT)
+    offers = find.find(query, context())
+    return fhir_response(searchset(offers, base_url=base_url(), resource_type="Appointment/$find",
+                                   query=query.pairs, offset=query.offset, count=query.count,
+                                   full_url=find.full_url))
 
 
 @bp.route("/fhir/R4", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
@@ -110,6 +123,8 @@ def dispatch(rest: str) -> Response:
     segments = rest.strip("/").split("/") if rest.strip("/") else []
     if segments == ["metadata"]:
         return metadata()
+    if segments == ["Appointment", "$find"]:
+        return find_appointments()
     if len(segments) == 1:
         return search(segments[0])
     if len(segments) == 2:

@@ -20,7 +20,9 @@ def _search_params(kind) -> list[dict]:
     return found + PAGING_PARAMS
 
 
-def capability_statement(kinds: dict, base_url: str, software_version: str, date: str) -> dict:
+def capability_statement(kinds: dict, base_url: str, software_version: str, date: str,
+                         operations: dict | None = None) -> dict:
+    """``operations``: resource type -> [(name, canonical definition)]."""
     resources = []
     for resource_type, kind in sorted(kinds.items()):
         entry = {
@@ -28,6 +30,10 @@ def capability_statement(kinds: dict, base_url: str, software_version: str, date
             "interaction": [{"code": "read"}, {"code": "search-type"}],
             "searchParam": _search_params(kind),
         }
+        found = [{"name": name, "definition": definition}
+                 for name, definition in (operations or {}).get(resource_type, [])]
+        if found:
+            entry["operation"] = found
         if kind.needs_token:
             entry["documentation"] = ("Только записи самого пациента, с его токеном "
                                       "(Authorization: Bearer); чужая запись — 404")
@@ -63,14 +69,21 @@ def _operation(summary: str, parameters: list[dict], answer: str) -> dict:
                       "default": {"description": "OperationOutcome", "content": fhir_json}}}}
 
 
-def openapi_paths(kinds: dict) -> dict:
+def _query(docs: dict) -> list[dict]:
+    return [{"name": name, "in": "query", "required": False, "schema": {"type": "string"},
+             "description": doc} for name, doc in docs.items()]
+
+
+def openapi_paths(kinds: dict, find_docs: dict) -> dict:
     """The FHIR paths for the gateway's OpenAPI document (the shapes are FHIR R4's)."""
     paths = {"/fhir/R4/metadata": _operation("FHIR CapabilityStatement", [],
-                                             "CapabilityStatement")}
+                                             "CapabilityStatement"),
+             "/fhir/R4/Appointment/$find": _operation(
+                 "Earliest free times as proposed Appointments (FHIR R4)",
+                 _query({**find_docs, "_count": "Сколько предложений (по умолчанию 10)"}),
+                 "Bundle (searchset) of proposed Appointments")}
     for resource_type, kind in sorted(kinds.items()):
-        query = [{"name": p["name"], "in": "query", "required": False,
-                  "schema": {"type": "string"}, "description": p["documentation"]}
-                 for p in _search_params(kind)]
+        query = _query({p["name"]: p["documentation"] for p in _search_params(kind)})
         paths[f"/fhir/R4/{resource_type}"] = _operation(
             f"Search {resource_type} (FHIR R4)", query, "Bundle (searchset)")
         paths[f"/fhir/R4/{resource_type}/{{id}}"] = _operation(

@@ -243,3 +243,29 @@ def appointment(item: dict) -> dict:
     if doctor.get("room"):
         resource["comment"] = f"Кабинет {doctor['room']}"
     return resource
+
+
+def proposed_appointment(slot_resource: dict, schedule_resource: dict, window: tuple) -> dict:
+    """A free slot offered as an Appointment to book ($find); it has no id until it is booked."""
+    actors = {a["reference"].split("/")[0]: a for a in schedule_resource["actor"]}
+    resource = {
+        "resourceType": "Appointment",
+        "status": "proposed",
+        "serviceType": schedule_resource["serviceType"],
+        "start": slot_resource["start"],
+        "end": slot_resource["end"],
+        "slot": [reference("Slot", slot_resource["id"])],
+        "participant": [
+            {"actor": actors["Practitioner"], "required": "required", "status": "needs-action"},
+            {"actor": actors["Location"], "required": "required", "status": "needs-action"},
+            {"actor": actors["HealthcareService"], "required": "information-only",
+             "status": "needs-action"},
+        ],
+        "requestedPeriod": [{"start": window[0].isoformat(timespec="seconds"),
+                             "end": window[1].isoformat(timespec="seconds")}],
+    }
+    if schedule_resource.get("specialty"):
+        resource["specialty"] = schedule_resource["specialty"]
+    if schedule_resource.get("comment"):
+        resource["comment"] = schedule_resource["comment"]
+    return resource

@@ -36,10 +36,11 @@ def bad_parameter(_name: str, message: str) -> FhirError:
 
 
 def searchset(resources: list[dict], *, base_url: str, resource_type: str, query: list,
-              offset: int, count: int) -> dict:
+              offset: int, count: int, full_url=None) -> dict:
     """One page of ``resources`` (all the matches, in order) with self/first/previous/next links.
 
-    ``query`` is the search's own parameters as (name, value) pairs, paging excluded.
+    ``query`` is the search's own parameters as (name, value) pairs, paging excluded;
+    ``full_url`` names resources that have no id of their own.
     """
     total = len(resources)
     page = resources[offset:offset + count]
@@ -56,6 +57,7 @@ def searchset(resources: list[dict], *, base_url: str, resource_type: str, query
         links.append(link("next", offset + count))
     bundle = {"resourceType": "Bundle", "type": "searchset", "total": total, "link": links}
     if page:  # FHIR JSON has no empty arrays
-        bundle["entry"] = [{"fullUrl": f"{base_url}/{r['resourceType']}/{r['id']}",
+        bundle["entry"] = [{"fullUrl": full_url(r) if full_url else
+                            f"{base_url}/{r['resourceType']}/{r['id']}",
                             "resource": r, "search": {"mode": "match"}} for r in page]
     return bundle

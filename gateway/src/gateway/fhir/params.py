@@ -34,7 +34,8 @@ class Query:
         return found[0] if found else None
 
 
-def parse_query(pairs: list[tuple[str, str]], allowed: dict, *, lenient: bool = False) -> Query:
+def parse_query(pairs: list[tuple[str, str]], allowed: dict, *, lenient: bool = False,
+                default_count: int = DEFAULT_COUNT) -> Query:
     """``allowed`` maps a parameter name to the modifiers it takes (an empty tuple: none)."""
     values: dict = {}
     kept: list = []
@@ -52,7 +53,7 @@ def parse_query(pairs: list[tuple[str, str]], allowed: dict, *, lenient: bool = 
         kept.append((key, value))
     args = dict(pairs)
     return Query(values, _int_param(args, "_offset", 0, None),
-                 _int_param(args, "_count", DEFAULT_COUNT, MAX_COUNT), kept)
+                 _int_param(args, "_count", default_count, MAX_COUNT), kept)
 
 
 def _int_param(args: dict, name: str, default: int, maximum: int | None) -> int:

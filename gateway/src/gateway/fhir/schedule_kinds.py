@@ -61,7 +61,7 @@ SCHEDULE = Kind(read_schedule, schedule_candidates, {
 
 # --- Slot -----------------------------------------------------------------------------------
 
-def _zone_of(org: dict, ctx: Context):
+def zone_of(org: dict, ctx: Context):
     try:
         return ZoneInfo(org.get("timezone") or "")
     except (ZoneInfoNotFoundError, ValueError):
@@ -100,21 +100,30 @@ def _only_free(query: Query) -> bool:
     return bool(wanted) and all(values == ["free"] for values in wanted)
 
 
-def _slots_of(schedule_key: tuple, query: Query, ctx: Context) -> list[dict]:
+def collect_slots(schedule_key: tuple, first: date, last: date, *, only_free: bool,
+                  limit: int | None = None) -> list[dict]:
+    """The Slots of a schedule's days ``first``..``last``, day by day; with ``limit``, the days
+    are read until that many (free, if ``only_free``) slots are found."""
     org_id, doctor_id, service_id = schedule_key
-    org = data.organization(org_id)
-    if org is None:
-        return []
-    first, last = _slot_window(query, ctx, _zone_of(org, ctx))
-    if last < first:
-        return []
-    found = []
+    found: list = []
     for day in data.days(doctor_id, service_id, first.isoformat(), last.isoformat()):
-        if day.get("interval") is None or (_only_free(query) and not day.get("free")):
+        if day.get("interval") is None or (only_free and not day.get("free")):
             continue  # a day off, or nothing free when only free slots are asked for
         found += [mapping.slot(org_id, doctor_id, service_id, item)
-                  for item in data.slots(doctor_id, service_id, day["date"])]
+                  for item in data.slots(doctor_id, service_id, day["date"])
+                  if item.get("bookable") or not only_free]
+        if limit is not None and len(found) >= limit:
+            break
     return found
+
+
+def _slots_of(schedule_key: tuple, query: Query, ctx: Context) -> list[dict]:
+    org = data.organization(schedule_key[0])
+    if org is None:
+        return []
+    first, last = _slot_window(query, ctx, zone_of(org, ctx))
+    return collect_slots(schedule_key, first, last, only_free=_only_free(query)) \
+        if first <= last else []
 
 
 def slot_candidates(query: Query, ctx: Context) -> list[dict]:
