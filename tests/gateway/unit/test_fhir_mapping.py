@@ -51,7 +51,8 @@ def test_organization_is_valid_r4_and_keeps_the_catalog_id():
 
 
 def test_main_and_subdivision_locations_are_valid_r4():
-    main, sub = mapping.main_location(ORG), mapping.subdivision_location(ORG, ORG["subdivisions"][0])
+    main = mapping.main_location(ORG)
+    sub = mapping.subdivision_location(ORG, ORG["subdivisions"][0])
     for resource in (main, sub):
         validate(resource)
         assert resource["managingOrganization"]["reference"] == "Organization/o-0001"

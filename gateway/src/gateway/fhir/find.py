@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from . import data, mapping, params
 from .kinds import Context, scope_ids
 from .params import Query
-from .schedule_kinds import MAX_SLOT_DAYS, collect_slots, zone_of
+from .schedule_kinds import MAX_SLOT_DAYS, collect_slots, local_days, zone_of
 
 DEFAULT_COUNT = 10
 DEFINITION = "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-find"
@@ -75,8 +75,7 @@ def find(query: Query, ctx: Context) -> list[dict]:
         zone = zone_of(org, ctx)
         low, high = _window(query, zone, ctx)
         schedule = mapping.schedule(org, doctor, service)
-        slots = collect_slots((org_id, doctor_id, service_id), low.astimezone(zone).date(),
-                              (high - timedelta(microseconds=1)).astimezone(zone).date(),
+        slots = collect_slots((org_id, doctor_id, service_id), *local_days(low, high, zone),
                               only_free=True, limit=wanted)
         offers += [mapping.proposed_appointment(s, schedule, (low, high)) for s in slots
                    if low <= datetime.fromisoformat(s["start"]) < high]

@@ -50,7 +50,10 @@ def instant(value: str) -> str:
 def _text_concept(text: str | None, system: str | None = None, code: str | None = None) -> dict:
     concept: dict = {}
     if system and code:
-        concept["coding"] = [{"system": system, "code": code, **({"display": text} if text else {})}]
+        coding = {"system": system, "code": code}
+        if text:
+            coding["display"] = text
+        concept["coding"] = [coding]
     if text:
         concept["text"] = text
     return concept
@@ -229,7 +232,8 @@ def appointment(item: dict) -> dict:
             {"actor": reference("HealthcareService", make_id(org["id"], service["id"]),
                                 service.get("name")),
              "required": "information-only", "status": "accepted"},
-            {"actor": reference("Location", make_id(org["id"]), org.get("address") or org.get("name")),
+            {"actor": reference("Location", make_id(org["id"]),
+                                org.get("address") or org.get("name")),
              "required": "information-only", "status": "accepted"},
         ],
     }

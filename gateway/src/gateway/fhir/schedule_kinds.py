@@ -84,12 +84,17 @@ def read_slot(fhir_id: str, _ctx: Context) -> dict | None:
     return None
 
 
+def local_days(low: datetime, high: datetime, zone) -> tuple[date, date]:
+    """The first and last local day of the period [low, high)."""
+    return low.astimezone(zone).date(), (high - timedelta(microseconds=1)).astimezone(zone).date()
+
+
 def _slot_window(query: Query, ctx: Context, zone) -> tuple[date, date]:
     filters = [params.date_filter("start", value, zone) for _m, value in query.get("start")]
     today = ctx.now.astimezone(zone).date()
     low, high = params.date_window(filters, datetime.combine(today, datetime.min.time(), zone),
                                    ctx.grid_days)
-    first, last = low.astimezone(zone).date(), (high - timedelta(microseconds=1)).astimezone(zone).date()
+    first, last = local_days(low, high, zone)
     if (last - first).days + 1 > MAX_SLOT_DAYS:
         raise params.too_costly(f"Период поиска слотов не длиннее {MAX_SLOT_DAYS} дней")
     return first, last
