@@ -212,3 +212,18 @@ def test_a_proposed_appointment_names_its_slot_and_who_to_see():
         "HealthcareService/o-0001.svc-0001-01"]
     assert offer["requestedPeriod"] == [{"start": "2026-12-01T00:00:00+05:00",
                                          "end": "2026-12-15T00:00:00+05:00"}]
+
+
+@pytest.mark.parametrize("change", [
+    {"status": "open"},                                  # not an R4 SlotStatus code
+    {"schedule": None},                                  # a required element missing
+    {"identifier": []},                                  # FHIR JSON has no empty arrays
+    {"start": "2026-12-01T08:15:00"},                    # an instant needs its offset
+    {"colour": "green"},                                 # no such element
+    {"id": "o-0001.doc_1"},                              # not a FHIR id
+])
+def test_the_validation_itself_refuses_what_r4_forbids(change):
+    resource = {**mapping.slot("o-0001", "doc-000001", "svc-0001-01", SLOT), **change}
+    resource = {k: v for k, v in resource.items() if v is not None}
+    with pytest.raises((AssertionError, ValueError)):
+        validate(resource)
