@@ -10,7 +10,7 @@ from regcommon.errors import ApiError, status_error
 from regcommon.web import add_readiness_check, create_base_app
 from werkzeug.exceptions import HTTPException
 
-from . import openapi, proxy, security
+from . import fhir, openapi, proxy, security
 from .microcache import MicroCache
 from .sessions import DbSessionInterface
 from .settings import GatewaySettings
@@ -45,6 +45,7 @@ def create_app(settings: GatewaySettings | None = None):
     security.register(app)
     proxy.register(app)
     openapi.register(app)
+    fhir.register(app)
     _register_error_pages(app)
 
     from .ui import register as register_ui

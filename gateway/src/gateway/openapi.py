@@ -1,4 +1,5 @@
-"""The gateway's OpenAPI document: the public /api/v1 paths of the routing table.
+"""The gateway's OpenAPI document: the public /api/v1 paths of the routing table, and the FHIR
+R4 read API's paths.
 
 The shapes are the owners' business (each publishes its own /openapi.json); the gateway documents
 which paths exist, their methods and who answers them.
@@ -7,6 +8,9 @@ from __future__ import annotations
 
 import re
 
+from .fhir import find
+from .fhir.api import KINDS
+from .fhir.capability import openapi_paths
 from .routing import ROUTES
 
 PREFIX_PATHS = {  # prefix routes documented with a trailing path parameter
@@ -45,6 +49,7 @@ def add_public_paths(spec: dict) -> dict:
                 "responses": {"default": {"description": "As described in docs/api.md; errors "
                                                          "as {\"error\": {code, message}}"}},
             }
+    paths.update(openapi_paths(KINDS, find.DOCS))
     spec["paths"] = paths
     return spec
 

@@ -21,7 +21,7 @@ def csrf_token() -> str:
 
 def check_csrf() -> None:
     """Refuse a UI form post whose token does not match the session's (403 page)."""
-    if request.method not in UNSAFE_METHODS or request.path.startswith("/api/"):
+    if request.method not in UNSAFE_METHODS or request.path.startswith(("/api/", "/fhir/")):
         return
     expected = session.get("csrf")
     given = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""

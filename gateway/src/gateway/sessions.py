@@ -1,8 +1,8 @@
 """Server-side browser sessions stored in the gateway's database.
 
 The cookie carries only a random 256-bit id; the data (CSRF token, access token, the booking in
-progress) stays on the server. Sessions are opened for UI pages only: /api/, /static/ and health
-paths get a null session and never touch the database (the API's hot path must stay cheap).
+progress) stays on the server. Sessions are opened for UI pages only: /api/, /fhir/, /static/ and
+health paths get a null session and never touch the database (the API's hot path must stay cheap).
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from regcommon.db import session_scope, utcnow
 log = logging.getLogger(__name__)
 
 COOKIE_NAME = "reg_session"
-NO_SESSION_PREFIXES = ("/api/", "/static/", "/healthz", "/readyz", "/metrics", "/openapi.json")
+NO_SESSION_PREFIXES = ("/api/", "/fhir/", "/static/", "/healthz", "/readyz", "/metrics", "/openapi.json")
 
 metadata = MetaData()
 

@@ -110,6 +110,10 @@ def catalog_app(state: State) -> Flask:
     def doctors():
         return {"items": [DOCTOR]}
 
+    @app.get("/v1/organizations/o-0001/services/svc-02/doctors")
+    def no_doctors():
+        return {"items": []}
+
     @app.get("/internal/doctors/doc-1/context")
     def context():
         if request.headers.get("X-Internal-Token") != INTERNAL_TOKEN:

@@ -199,6 +199,11 @@ def test_openapi_lists_the_public_paths(client):
     assert "get" in paths["/api/v1/doctors/{id}/days"]
     assert "post" in paths["/api/v1/appointments"]
     assert "/api/{rest}" not in paths
+    assert "get" in paths["/fhir/R4/metadata"]
+    assert {p["name"] for p in paths["/fhir/R4/Slot"]["get"]["parameters"]} >= {
+        "schedule", "start", "status", "_count"}
+    assert "get" in paths["/fhir/R4/Appointment/{id}"]
+    assert "get" in paths["/fhir/R4/Appointment/$find"]
 
 
 def test_region_import_may_exceed_the_ordinary_body_limit(client, fakes):

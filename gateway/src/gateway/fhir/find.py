@@ -1,0 +1,89 @@
+"""``Appointment/$find``: the earliest free times of a doctor or of a service, offered as
+proposed Appointments (the Argonaut / IHE ITI Scheduling operation, GET form)."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from . import data, mapping, params
+from .kinds import Context, scope_ids
+from .params import Query
+from .schedule_kinds import MAX_SLOT_DAYS, collect_slots, local_days, zone_of
+
+DEFAULT_COUNT = 10
+DEFINITION = "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-find"
+PARAMS = {"start": (), "end": (), "practitioner": ("Practitioner",), "visit-type": (),
+          "organization": ("Organization",)}
+DOCS = {"start": "Начало периода (дата или дата-время; по умолчанию сейчас)",
+        "end": "Конец периода (по умолчанию 14 дней от начала)",
+        "practitioner": "Врач (Practitioner)",
+        "visit-type": "Услуга: код из HealthcareService.type (нужна организация)",
+        "organization": "Организация (с visit-type)"}
+
+
+def _schedule_keys(query: Query) -> list[tuple]:
+    """(organization, doctor, service) of every schedule the request is about."""
+    wanted = {params.token(v)[1] for _m, value in query.get("visit-type")
+              for v in params.split_values(value)}
+    keys: list = []
+    for _type, org_id, doctor_id in scope_ids(query, "practitioner", ("Practitioner",)):
+        doctor = data.org_doctors(org_id).get(doctor_id)
+        keys += [(org_id, doctor_id, sid) for sid in (doctor[1] if doctor else [])
+                 if not wanted or sid in wanted]
+    if not query.get("practitioner"):
+        if not wanted:
+            raise params.too_costly("Укажите врача (practitioner) или услугу (visit-type) "
+                                    "с организацией (organization)")
+        orgs = [key[1] for key in scope_ids(query, "organization", ("Organization",))]
+        if not orgs:
+            raise params.too_costly("Для visit-type укажите организацию (organization)")
+        keys += [(org_id, doctor["id"], sid) for org_id in orgs for sid in sorted(wanted)
+                 for doctor in data.doctors(org_id, sid)]
+    return list(dict.fromkeys(keys))
+
+
+def _window(query: Query, zone, ctx: Context) -> tuple[datetime, datetime]:
+    def bound(name: str):
+        given = query.one(name)
+        if given is None:
+            return None
+        if given[1][:2].isalpha():
+            raise params.bad_parameter(name, f"{name}: укажите дату или дату-время без префикса")
+        found = params.date_filter(name, given[1], zone)
+        is_day = "T" not in given[1]
+        return found.high if name == "end" and is_day else found.low
+
+    low = bound("start") or ctx.now.astimezone(zone)
+    high = bound("end") or low + timedelta(days=ctx.grid_days)
+    if (high - low).days + 1 > MAX_SLOT_DAYS:
+        raise params.too_costly(f"Период поиска не длиннее {MAX_SLOT_DAYS} дней")
+    return low, high
+
+
+def find(query: Query, ctx: Context) -> list[dict]:
+    for name in ("start", "end"):
+        query.one(name)  # each at most once
+    keys = _schedule_keys(query)
+    wanted = query.offset + query.count  # the pages up to the one asked for
+    offers: list = []
+    for org_id, doctor_id, service_id in keys:
+        org = data.organization(org_id)
+        service = next((s for s in data.services(org_id) if s["id"] == service_id), None)
+        doctor = next((d for d in data.doctors(org_id, service_id) if d["id"] == doctor_id), None)
+        if not (org and service and doctor):
+            continue
+        zone = zone_of(org, ctx)
+        low, high = _window(query, zone, ctx)
+        schedule = mapping.schedule(org, doctor, service)
+        slots = collect_slots((org_id, doctor_id, service_id), *local_days(low, high, zone),
+                              only_free=True, limit=wanted)
+        offers += [mapping.proposed_appointment(s, schedule, (low, high)) for s in slots
+                   if low <= datetime.fromisoformat(s["start"]) < high]
+    offers.sort(key=lambda a: datetime.fromisoformat(a["start"]))
+    return offers[:wanted]
+
+
+def full_url(resource: dict) -> str:
+    """A proposed appointment has no id: a stable urn:uuid from its slot names it."""
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, resource["slot"][0]["reference"]))
+
