@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import jsonify, render_template, request
 from regcommon.db import make_engine, make_sessionmaker, ping
 from regcommon.errors import ApiError, status_error
+from regcommon.jwt_verify import verifier_from_settings
 from regcommon.web import add_readiness_check, create_base_app
 from werkzeug.exceptions import HTTPException
 
@@ -37,6 +38,9 @@ def create_app(settings: GatewaySettings | None = None):
     app.session_interface = DbSessionInterface(make_sessionmaker(engine), settings)
     upstreams = Upstreams(settings)
     app.extensions["upstreams"] = upstreams
+    # Verifies tokens only where the gateway itself must know the caller before it reads a body
+    # (the region import); every service still verifies each token it is sent.
+    app.extensions["jwt_verifier"] = verifier_from_settings(settings)
     app.extensions["microcache"] = MicroCache(settings.microcache_ttl_seconds,
                                               settings.microcache_max_entries)
     add_readiness_check(app, "database", lambda: ping(engine))

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from flask import Response, current_app, jsonify, request
 from regcommon.errors import ApiError, status_error
+from regcommon.jwt_verify import InvalidToken, bearer_token
 
 from .microcache import MicroCache
 from .netutil import client_ip
@@ -22,7 +23,8 @@ REQUEST_HEADERS = ("Authorization", "Idempotency-Key", "Content-Type", "User-Age
 RESPONSE_HEADERS = ("Content-Type", "Retry-After", "ETag", "Cache-Control", "Content-Disposition",
                     "WWW-Authenticate")
 PATH_SAFE = "/:@-._~!$&'()*+,;="
-
+IMPORT_PATH = "/v1/admin/import"
+STREAM_CHUNK = 64 * 1024
 
 
 def upstreams():
@@ -82,9 +84,8 @@ def api_dispatch(rest: str = ""):
         return response
     if match is None:
         raise status_error(404)
-    if match.upstream_path == "/v1/admin/import":
-        # A whole region file: far above the 1 MiB limit of ordinary requests.
-        request.max_content_length = current_app.extensions["settings"].max_import_bytes
+    if match.upstream_path == IMPORT_PATH and method == "POST":
+        return forward_import(match)
     if match.special == "ticket_pdf":
         return ticket_pdf_api(match.params[0])
     return forward(match)
@@ -114,6 +115,53 @@ def forward(match: Match) -> Response:
     if cache_key is not None and upstream.status == 200:
         microcache().put(cache_key, (200, upstream.content, kept))
     return _answer(upstream.status, upstream.content, kept)
+
+
+class _SizedBody:
+    """A request body read as it is sent, with its length (so that it goes with Content-Length,
+    not chunked, and the catalog applies its own limit to the header)."""
+
+    def __init__(self, stream, length: int):
+        self.stream = stream
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def read(self, size: int = -1) -> bytes:
+        return self.stream.read(size)
+
+
+def _caller_is_admin() -> bool:
+    """Whether the bearer token verifies (signature, issuer, expiry, revocation) as an admin's."""
+    token = bearer_token()
+    if not token:
+        return False
+    try:
+        claims = current_app.extensions["jwt_verifier"].verify(token)
+    except InvalidToken:
+        return False
+    return claims.get("role") == "admin"
+
+
+def forward_import(match: Match) -> Response:
+    """The region file goes to the catalog as a stream: the gateway never holds or parses it.
+
+    Only a verified admin may send more than the 1 MiB of ordinary requests; anyone else's big
+    body is refused (413) from its Content-Length before a byte of it is read.
+    """
+    if _caller_is_admin():
+        request.max_content_length = current_app.extensions["settings"].max_import_bytes
+    stream = request.stream  # raises 413 when Content-Length exceeds the limit
+    length = request.content_length
+    body = _SizedBody(stream, length) if length is not None else \
+        iter(lambda: stream.read(STREAM_CHUNK), b"")  # a chunked upload stays chunked
+    headers = forwarded_headers()
+    path = quote(match.upstream_path, safe=PATH_SAFE)
+    # A stream cannot be sent twice: never retried.
+    upstream = upstreams().public[match.service].request("POST", path, data=body, headers=headers,
+                                                         idempotent=False)
+    return _answer(upstream.status, upstream.content, _kept_headers(upstream.headers))
 
 
 def ticket_pdf(appointment_id: str, authorization: str):

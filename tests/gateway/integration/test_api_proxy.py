@@ -202,9 +202,11 @@ def test_openapi_lists_the_public_paths(client):
 
 
 def test_region_import_may_exceed_the_ordinary_body_limit(client, fakes):
+    from .conftest import signed_token
+
     big = {"format": "registratura-region/1", "organizations": ["x" * 100] * 20000}
     response = client.post("/api/v1/admin/import", json=big,
-                           headers={"Authorization": "Bearer admin"})
+                           headers={"Authorization": f"Bearer {signed_token('admin')}"})
     assert response.status_code == 200
     assert fakes.calls_to("catalog", "/v1/admin/import")[-1]["json"] == big
     too_big = client.post("/api/v1/auth/oms", json=big)
