@@ -10,6 +10,7 @@ from regcommon.errors import ApiError, status_error
 from regcommon.jwt_verify import verifier_from_settings
 from regcommon.web import add_readiness_check, create_base_app
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import openapi, proxy, security
 from .microcache import MicroCache
@@ -32,6 +33,10 @@ def create_app(settings: GatewaySettings | None = None):
     app.static_folder = str(PACKAGE_DIR / "static")
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600
     app.config["SESSION_COOKIE_NAME"] = "reg_session"
+    if settings.proxy_hops:
+        # The client address (and whether the request came over HTTPS) as the trusted proxies
+        # saw it; X-Forwarded-Host is never trusted (no URL is built from the Host header).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=1, x_host=0)
 
     engine = make_engine(settings.database_url)
     app.extensions["engine"] = engine

@@ -14,7 +14,7 @@ from regcommon.errors import ApiError, status_error
 from regcommon.jwt_verify import InvalidToken, bearer_token
 
 from .microcache import MicroCache
-from .netutil import client_ip
+from .netutil import client_headers
 from .routing import Match, MethodNotAllowed, resolve
 
 log = logging.getLogger(__name__)
@@ -35,15 +35,9 @@ def microcache() -> MicroCache:
     return current_app.extensions["microcache"]
 
 
-def the_client_ip() -> str:
-    settings = current_app.extensions["settings"]
-    return client_ip(request.remote_addr, request.headers.get("X-Forwarded-For"),
-                     settings.trust_proxy)
-
-
 def forwarded_headers() -> dict:
     headers = {name: request.headers[name] for name in REQUEST_HEADERS if name in request.headers}
-    headers["X-Client-IP"] = the_client_ip()
+    headers.update(client_headers())
     return headers
 
 
@@ -172,7 +166,7 @@ def ticket_pdf(appointment_id: str, authorization: str):
     talon is void (410).
     """
     ups = upstreams()
-    headers = {"Authorization": authorization, "X-Client-IP": the_client_ip()}
+    headers = {"Authorization": authorization, **client_headers()}
     if "User-Agent" in request.headers:
         headers["User-Agent"] = request.headers["User-Agent"]
     owned = ups.public["booking"].get(f"/v1/appointments/{quote(appointment_id, safe='')}",

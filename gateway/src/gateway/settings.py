@@ -5,6 +5,7 @@ every service and the launcher agree on them.
 """
 from __future__ import annotations
 
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 from regcommon.settings import ServiceSettings, service_url_field
 
@@ -18,8 +19,13 @@ class GatewaySettings(ServiceSettings):
     booking_url: str = service_url_field("booking", 8004)
     tickets_url: str = service_url_field("tickets", 8005)
 
-    # Behind a reverse proxy the client address is the first X-Forwarded-For hop.
-    trust_proxy: bool = False
+    # How many reverse proxies in front of the gateway append to X-Forwarded-For and are trusted
+    # (1 behind the Kubernetes ingress). 0 trusts no X-Forwarded-For: the socket peer is the
+    # client. More than the real number lets clients forge their address (docs/security.md).
+    proxy_hops: int = Field(default=0, ge=0, le=5)
+    # Retired (it trusted the leftmost, client-written hop): refused so that no deployment
+    # silently loses its proxy setting.
+    trust_proxy: bool | None = None
     # Force the Secure flag on the session cookie (it is also set on https requests).
     secure_cookies: bool = False
     session_ttl_seconds: int = 8 * 3600
@@ -38,3 +44,10 @@ class GatewaySettings(ServiceSettings):
     upstream_pool_size: int = 64
     # POST /api/v1/admin/import carries a whole region file.
     max_import_bytes: int = 64 * 1024 * 1024
+
+    @model_validator(mode="after")
+    def _proxy_rules(self):
+        if self.trust_proxy is not None:
+            raise ValueError("GATEWAY_TRUST_PROXY is retired: set GATEWAY_PROXY_HOPS to the number "
+                             "of trusted proxies in front of the gateway (1 behind the ingress)")
+        return self
