@@ -148,3 +148,41 @@ def test_the_operated_engines_are_replicated():
     broker = next(d for d in rabbitmq if d["kind"] == "RabbitmqCluster")
     assert broker["spec"]["replicas"] == 3
     assert "cluster_partition_handling = pause_minority" in broker["spec"]["rabbitmq"]["additionalConfig"]
+
+
+@pytest.mark.parametrize("overlay", ["dev", "production"])
+def test_network_policies_deny_by_default_and_admit_only_the_paths_in_use(rendered, deploy_network,
+                                                                          overlay):
+    assert deploy_network.network_policy_problems(rendered[overlay]) == []
+
+
+def _without(docs, name):
+    return [d for d in docs if not (d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == name)]
+
+
+def _open_booking_to(peer):
+    def change(docs):
+        policy = find(docs, "NetworkPolicy", "booking-from-callers")
+        policy["spec"]["ingress"][0]["from"].append(peer)
+        return docs
+    return change
+
+
+@pytest.mark.parametrize("breakage, expected", [
+    (lambda docs: _without(docs, "default-deny"), "no default-deny"),
+    (lambda docs: _without(docs, "tickets-from-callers"), "Deployment/tickets: no NetworkPolicy"),
+    (lambda docs: _without(docs, "egress-dns-and-datastores"), "5432"),
+    (_open_booking_to({"namespaceSelector": {"matchLabels": {
+        "kubernetes.io/metadata.name": "ingress-nginx"}}}), "only the gateway"),
+    (_open_booking_to({"ipBlock": {"cidr": "0.0.0.0/0"}}), "IP block"),
+    (_open_booking_to({"namespaceSelector": {}}), "admits the namespace"),
+])
+def test_network_policy_check_reports_a_hole(rendered, deploy_network, breakage, expected):
+    docs = breakage(copy.deepcopy(rendered["production"]))
+    assert any(expected in p for p in deploy_network.network_policy_problems(docs))
+
+
+def test_the_gateway_trusts_one_proxy_hop_behind_the_ingress(rendered):
+    config = find(rendered["production"], "ConfigMap", "gateway-config")["data"]
+    assert config["GATEWAY_PROXY_HOPS"] == "1"
+    assert "GATEWAY_TRUST_PROXY" not in config and "FORWARDED_ALLOW_IPS" not in config
