@@ -186,3 +186,23 @@ def test_the_gateway_trusts_one_proxy_hop_behind_the_ingress(rendered):
     config = find(rendered["production"], "ConfigMap", "gateway-config")["data"]
     assert config["GATEWAY_PROXY_HOPS"] == "1"
     assert "GATEWAY_TRUST_PROXY" not in config and "FORWARDED_ALLOW_IPS" not in config
+
+
+def test_prometheus_reads_the_gateway_metrics_with_a_generated_token(rendered):
+    for docs in rendered.values():
+        secrets = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Secret"}
+        monitor = find(docs, "ServiceMonitor", "registratura") if any(
+            d["kind"] == "ServiceMonitor" for d in docs) else None
+        gateway = find(docs, "Deployment", "gateway")["spec"]["template"]["spec"]["containers"][0]
+        ref = next(e for e in gateway["env"] if e["name"] == "GATEWAY_METRICS_TOKEN")
+        assert ref["valueFrom"]["secretKeyRef"]["name"] in secrets
+        if monitor:
+            credentials = monitor["spec"]["endpoints"][0]["authorization"]["credentials"]
+            assert credentials["name"] in secrets
+            assert credentials["key"] in secrets[credentials["name"]]["data"]
+
+
+def test_esia_returns_only_to_the_portal(rendered):
+    config = find(rendered["production"], "ConfigMap", "auth-config")["data"]
+    portal = find(rendered["production"], "ConfigMap", "gateway-config")["data"]["GATEWAY_PUBLIC_URL"]
+    assert config["AUTH_ESIA_REDIRECT_URIS"] == portal + "/auth/esia/callback"
