@@ -73,10 +73,11 @@ def _admits_gateway(policies: list[dict], pod_labels: dict) -> bool:
     for policy in policies:
         if not selects(policy["spec"].get("podSelector"), pod_labels):
             continue
-        for rule in policy["spec"].get("ingress") or []:
-            if any("podSelector" in peer and "namespaceSelector" not in peer
-                   and selects(peer["podSelector"], gateway_pod) for peer in rule.get("from") or []):
-                return True
+        peers = [peer for rule in policy["spec"].get("ingress") or []
+                 for peer in rule.get("from") or []]
+        if any("podSelector" in peer and "namespaceSelector" not in peer
+               and selects(peer["podSelector"], gateway_pod) for peer in peers):
+            return True
     return False
 
 
