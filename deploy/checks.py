@@ -211,8 +211,12 @@ def run_all() -> list[str]:
     for overlay in ("dev", "production"):
         render_problems, docs = render_overlay(overlay)
         problems += render_problems + validate_manifests(docs) + workload_policy(docs)
-    from inventory import inventory_problems  # the deploy/ folder is on sys.path when run as a script
+    # The deploy/ folder is on sys.path when run as a script.
+    from inventory import inventory_problems
+    from network import network_policy_problems
 
+    for overlay in ("dev", "production"):
+        problems += network_policy_problems(render_overlay(overlay)[1])
     return problems + inventory_problems()
 
 

@@ -124,10 +124,13 @@ def stack(make_pg_database, amqp_url, tmp_path_factory):
     ports = {name: free_port() for name in DEFAULT_PORTS}
     databases = {svc: make_pg_database(f"e2e_{svc}") for svc in SERVICES}
     # Every test talks from 127.0.0.1: raise the per-client hold limit so that tests do not
-    # starve each other (the limit itself is tested in tests/schedule).
+    # starve each other (the limit itself is tested in tests/schedule). The gateway trusts one
+    # proxy hop, as behind the Kubernetes ingress (requests without X-Forwarded-For are
+    # unaffected).
     broker = fresh_vhost(amqp_url, "e2e")
     running = Stack(var, ports=ports, database_urls=databases, broker_url=broker, web_workers=1,
-                    extra_env={"SCHEDULE_MAX_HOLDS_PER_CLIENT": "100"})
+                    extra_env={"SCHEDULE_MAX_HOLDS_PER_CLIENT": "100",
+                               "GATEWAY_PROXY_HOPS": "1"})
     running.prepare_dirs()
     running.migrate()
     running.region_file = running.demo_region(E2E_SCALE)

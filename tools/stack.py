@@ -150,6 +150,7 @@ class Stack:
                 env[f"{svc.upper()}_DATABASE_URL"] = self.database_urls[svc]
         env["AUTH_ESIA_URL"] = self.url("esia")
         env["GATEWAY_PUBLIC_URL"] = self.url("gateway")
+        env["AUTH_ESIA_REDIRECT_URIS"] = self.url("gateway") + "/auth/esia/callback"
         env["BOOKING_PUBLIC_URL"] = self.url("gateway")
         env["TICKETS_PORTAL_URL"] = self.url("gateway")
         env["ESIA_EMULATOR_PUBLIC_URL"] = self.url("esia")

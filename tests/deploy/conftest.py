@@ -35,6 +35,11 @@ def deploy_inventory():
 
 
 @pytest.fixture(scope="session")
+def deploy_network():
+    return _load("registratura_deploy_network", ROOT / "deploy" / "network.py")
+
+
+@pytest.fixture(scope="session")
 def with_tool(deploy_checks):
     """Call a checker; a missing tool skips locally and fails in CI."""
 

@@ -66,8 +66,12 @@ def test_every_service_is_ready_and_documents_itself(stack):
         spec = requests.get(stack.url(name) + "/openapi.json", timeout=5)
         assert spec.status_code == 200 and spec.json()["openapi"].startswith("3."), name
         assert spec.json()["paths"], name
-        metrics = requests.get(stack.url(name) + "/metrics", timeout=5)
+        # The gateway is reachable from the internet: its metrics need the internal token.
+        internal = {"X-Internal-Token": stack.env().get("REGISTRATURA_INTERNAL_TOKEN")
+                    or "embedded-internal-token"}
+        metrics = requests.get(stack.url(name) + "/metrics", timeout=5, headers=internal)
         assert metrics.status_code == 200 and "http_requests_total" in metrics.text, name
+    assert requests.get(stack.url("gateway") + "/metrics", timeout=5).status_code == 403
 
 
 def test_the_catalog_walk_reaches_doctors(api):

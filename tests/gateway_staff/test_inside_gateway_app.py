@@ -8,20 +8,24 @@ import pytest
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def gateway(tmp_path, backend_servers, backend):
+def gateway_app(tmp_path, urls: dict, **extra):
+    """The real gateway on a fresh SQLite database, wired to the fake backends."""
     from gateway.app import create_app
     from gateway.settings import GatewaySettings
     from regcommon.db import migrate
 
-    _, urls = backend_servers
     db_url = f"sqlite:///{tmp_path / 'gateway.sqlite3'}"
     migrate("gateway", db_url)
     settings = GatewaySettings(database_url=db_url, internal_token="t", http_timeout_seconds=2.0,
                                catalog_url=urls["catalog"], schedule_url=urls["schedule"],
                                auth_url=urls["auth"], booking_url=urls["booking"],
-                               tickets_url=urls["booking"])
-    app = create_app(settings)
+                               tickets_url=urls["booking"], **extra)
+    return create_app(settings)
+
+
+@pytest.fixture
+def gateway(tmp_path, backend_servers, backend):
+    app = gateway_app(tmp_path, backend_servers[1])
     yield app.test_client()
     app.extensions["engine"].dispose()
 
@@ -69,3 +73,21 @@ def test_staff_pages_stay_out_of_the_public_openapi_document(gateway):
     spec = gateway.get("/openapi.json")
     assert spec.status_code == 200
     assert not [path for path in spec.get_json()["paths"] if path.startswith("/staff")]
+
+
+def test_staff_calls_carry_the_address_the_trusted_proxy_saw_never_a_forged_one(
+        tmp_path, backend_servers, backend):
+    from regcommon.clientaddr import address_proof
+
+    app = gateway_app(tmp_path, backend_servers[1], proxy_hops=1)
+    client = app.test_client()
+    forged = {"X-Forwarded-For": "198.51.100.66, 203.0.113.20"}
+    page = client.get("/staff/login", headers=forged).get_data(as_text=True)
+    client.post("/staff/login", headers=forged,
+                data={"login": "registrar", "password": "secret", "csrf_token": csrf_of(page)})
+    client.get("/staff?last_name=Смирнов", headers=forged)
+    app.extensions["engine"].dispose()
+    assert backend.calls, "the workspace called no backend"
+    for call in backend.calls:
+        assert call["headers"]["X-Client-Ip"] == "203.0.113.20"
+        assert call["headers"]["X-Client-Ip-Proof"] == address_proof("t", "203.0.113.20")

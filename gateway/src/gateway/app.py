@@ -7,8 +7,10 @@ from pathlib import Path
 from flask import jsonify, render_template, request
 from regcommon.db import make_engine, make_sessionmaker, ping
 from regcommon.errors import ApiError, status_error
+from regcommon.jwt_verify import verifier_from_settings
 from regcommon.web import add_readiness_check, create_base_app
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import fhir, openapi, proxy, security
 from .microcache import MicroCache
@@ -31,12 +33,19 @@ def create_app(settings: GatewaySettings | None = None):
     app.static_folder = str(PACKAGE_DIR / "static")
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600
     app.config["SESSION_COOKIE_NAME"] = "reg_session"
+    if settings.proxy_hops:
+        # The client address (and whether the request came over HTTPS) as the trusted proxies
+        # saw it; X-Forwarded-Host is never trusted (no URL is built from the Host header).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=1, x_host=0)
 
     engine = make_engine(settings.database_url)
     app.extensions["engine"] = engine
     app.session_interface = DbSessionInterface(make_sessionmaker(engine), settings)
     upstreams = Upstreams(settings)
     app.extensions["upstreams"] = upstreams
+    # Verifies tokens only where the gateway itself must know the caller before it reads a body
+    # (the region import); every service still verifies each token it is sent.
+    app.extensions["jwt_verifier"] = verifier_from_settings(settings)
     app.extensions["microcache"] = MicroCache(settings.microcache_ttl_seconds,
                                               settings.microcache_max_entries)
     add_readiness_check(app, "database", lambda: ping(engine))

@@ -11,9 +11,10 @@ from urllib.parse import quote
 
 from flask import Response, current_app, jsonify, request
 from regcommon.errors import ApiError, status_error
+from regcommon.jwt_verify import InvalidToken, bearer_token
 
 from .microcache import MicroCache
-from .netutil import client_ip
+from .netutil import client_headers
 from .routing import Match, MethodNotAllowed, resolve
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,8 @@ REQUEST_HEADERS = ("Authorization", "Idempotency-Key", "Content-Type", "User-Age
 RESPONSE_HEADERS = ("Content-Type", "Retry-After", "ETag", "Cache-Control", "Content-Disposition",
                     "WWW-Authenticate")
 PATH_SAFE = "/:@-._~!$&'()*+,;="
-
+IMPORT_PATH = "/v1/admin/import"
+STREAM_CHUNK = 64 * 1024
 
 
 def upstreams():
@@ -33,15 +35,9 @@ def microcache() -> MicroCache:
     return current_app.extensions["microcache"]
 
 
-def the_client_ip() -> str:
-    settings = current_app.extensions["settings"]
-    return client_ip(request.remote_addr, request.headers.get("X-Forwarded-For"),
-                     settings.trust_proxy)
-
-
 def forwarded_headers() -> dict:
     headers = {name: request.headers[name] for name in REQUEST_HEADERS if name in request.headers}
-    headers["X-Client-IP"] = the_client_ip()
+    headers.update(client_headers())
     return headers
 
 
@@ -82,9 +78,8 @@ def api_dispatch(rest: str = ""):
         return response
     if match is None:
         raise status_error(404)
-    if match.upstream_path == "/v1/admin/import":
-        # A whole region file: far above the 1 MiB limit of ordinary requests.
-        request.max_content_length = current_app.extensions["settings"].max_import_bytes
+    if match.upstream_path == IMPORT_PATH and method == "POST":
+        return forward_import(match)
     if match.special == "ticket_pdf":
         return ticket_pdf_api(match.params[0])
     return forward(match)
@@ -116,6 +111,53 @@ def forward(match: Match) -> Response:
     return _answer(upstream.status, upstream.content, kept)
 
 
+class _SizedBody:
+    """A request body read as it is sent, with its length (so that it goes with Content-Length,
+    not chunked, and the catalog applies its own limit to the header)."""
+
+    def __init__(self, stream, length: int):
+        self.stream = stream
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def read(self, size: int = -1) -> bytes:
+        return self.stream.read(size)
+
+
+def _caller_is_admin() -> bool:
+    """Whether the bearer token verifies (signature, issuer, expiry, revocation) as an admin's."""
+    token = bearer_token()
+    if not token:
+        return False
+    try:
+        claims = current_app.extensions["jwt_verifier"].verify(token)
+    except InvalidToken:
+        return False
+    return claims.get("role") == "admin"
+
+
+def forward_import(match: Match) -> Response:
+    """The region file goes to the catalog as a stream: the gateway never holds or parses it.
+
+    Only a verified admin may send more than the 1 MiB of ordinary requests; anyone else's big
+    body is refused (413) from its Content-Length before a byte of it is read.
+    """
+    if _caller_is_admin():
+        request.max_content_length = current_app.extensions["settings"].max_import_bytes
+    stream = request.stream  # raises 413 when Content-Length exceeds the limit
+    length = request.content_length
+    body = _SizedBody(stream, length) if length is not None else \
+        iter(lambda: stream.read(STREAM_CHUNK), b"")  # a chunked upload stays chunked
+    headers = forwarded_headers()
+    path = quote(match.upstream_path, safe=PATH_SAFE)
+    # A stream cannot be sent twice: never retried.
+    upstream = upstreams().public[match.service].request("POST", path, data=body, headers=headers,
+                                                         idempotent=False)
+    return _answer(upstream.status, upstream.content, _kept_headers(upstream.headers))
+
+
 def ticket_pdf(appointment_id: str, authorization: str):
     """The talon PDF after an ownership check.
 
@@ -124,7 +166,7 @@ def ticket_pdf(appointment_id: str, authorization: str):
     talon is void (410).
     """
     ups = upstreams()
-    headers = {"Authorization": authorization, "X-Client-IP": the_client_ip()}
+    headers = {"Authorization": authorization, **client_headers()}
     if "User-Agent" in request.headers:
         headers["User-Agent"] = request.headers["User-Agent"]
     owned = ups.public["booking"].get(f"/v1/appointments/{quote(appointment_id, safe='')}",

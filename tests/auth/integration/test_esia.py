@@ -182,3 +182,21 @@ def test_emulator_codes_are_one_use_and_person_data_needs_its_token(emulator):
     docs = app.get("/rs/prns/1000299353/docs", headers={"Authorization": f"Bearer {access}"})
     assert {"type": "MDCL_PLCY"}.items() <= docs.get_json()["elements"][0].items()
     assert app.get("/rs/prns/1000299354", headers={"Authorization": f"Bearer {access}"}).status_code == 401
+
+
+@pytest.mark.parametrize("redirect", ["http://evil.example/auth/esia/callback",
+                                      "http://127.0.0.1:8000/auth/esia/callback?x=1"])
+def test_authorize_url_refuses_a_redirect_outside_the_allow_list(make_app, seeded_url, emulator,
+                                                                 redirect):
+    app = make_app(seeded_url, esia_url=emulator, esia_redirect_uris=f"{REDIRECT}, https://x/cb")
+    response = app.test_client().post("/v1/esia/authorize-url", json={"redirect_uri": redirect})
+    assert response.status_code == 422 and "redirect_uri" in response.get_json()["error"]["fields"]
+    allowed = app.test_client().post("/v1/esia/authorize-url", json={"redirect_uri": REDIRECT})
+    assert allowed.status_code == 200
+
+
+def test_production_without_an_allow_list_accepts_no_redirect(make_app, seeded_url, emulator):
+    app = make_app(seeded_url, esia_url=emulator)
+    app.extensions["auth_context"].settings.mode = "production"
+    response = app.test_client().post("/v1/esia/authorize-url", json={"redirect_uri": REDIRECT})
+    assert response.status_code == 422

@@ -3,6 +3,8 @@ import threading
 import pytest
 from sqlalchemy import event, func, select
 
+from regcommon.clientaddr import vouched_headers
+
 from auth import seed
 from auth.adapters.tables import login_attempts
 
@@ -10,7 +12,9 @@ pytestmark = pytest.mark.integration
 
 
 def post_login(app, body, ip):
-    return app.test_client().post("/v1/auth/oms", json=body, headers={"X-Client-IP": ip})
+    """A login as the gateway sends it: the client's address vouched for with the internal token."""
+    return app.test_client().post("/v1/auth/oms", json=body,
+                                  headers=vouched_headers("test-internal", ip))
 
 
 def test_correct_policy_and_birth_date_log_in(seeded, helpers):
@@ -47,6 +51,24 @@ def test_twenty_first_failure_from_one_address_is_429_across_two_instances(seede
     assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
     # Another address is not affected.
     assert post_login(seeded, helpers.login_body(), "192.0.2.8").status_code == 200
+
+
+def test_rotating_x_client_ip_without_the_internal_token_still_hits_the_address_limit(seeded,
+                                                                                     helpers):
+    client = seeded.test_client()
+    statuses = [client.post("/v1/auth/oms", json=helpers.login_body(policy=helpers.unknown_policy()),
+                            headers={"X-Client-IP": f"198.51.100.{n}"}).status_code
+                for n in range(21)]
+    assert statuses == [401] * 20 + [429]
+
+
+def test_one_ipv6_subscriber_counts_once_for_the_address_limit(seeded, helpers):
+    for n in range(20):
+        body = helpers.login_body(policy=helpers.unknown_policy())
+        assert post_login(seeded, body, f"2001:db8:5:6::{n + 1:x}").status_code == 401
+    body = helpers.login_body(policy=helpers.unknown_policy())
+    assert post_login(seeded, body, "2001:db8:5:6:ffff::1").status_code == 429
+    assert post_login(seeded, helpers.login_body(), "2001:db8:5:7::1").status_code == 200
 
 
 def test_unknown_policy_and_wrong_birth_date_answer_byte_identically(seeded, helpers):

@@ -1,6 +1,8 @@
 import pytest
 from sqlalchemy import select
 
+from regcommon.clientaddr import vouched_headers
+
 from auth.adapters.tables import consents
 from auth.domain.consent import CONSENT_VERSION, consent_sha256
 
@@ -112,7 +114,8 @@ def test_consent_is_served_and_an_anonymous_session_acceptance_is_stored(seeded)
     assert consent["version"] == CONSENT_VERSION and "152-ФЗ" in consent["text"]
     response = client.post("/v1/consents", json={"version": consent["version"],
                                                  "session_id": "sess-1", "channel": "portal"},
-                           headers={"X-Client-IP": "203.0.113.5", "User-Agent": "Test/1.0"})
+                           headers={**vouched_headers("test-internal", "203.0.113.5"),
+                                    "User-Agent": "Test/1.0"})
     assert response.status_code == 201
     with seeded.extensions["auth_context"].sessions() as session:
         row = session.execute(select(consents)).one()

@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from regcommon.clientaddr import vouched_headers
+
 from booking.adapters.tables import audit_log, outbox
 
 pytestmark = pytest.mark.integration
@@ -127,7 +129,8 @@ def test_staff_reschedule_and_cancel_are_audited(world):
     assert reschedule(world, booked["id"], world.slot(minute=30), staff, role="registrar").status_code == 200
     cancel = world.client().post(f"/v1/appointments/{booked['id']}/cancel",
                                  headers={**world.headers(staff, "registrar"), "User-Agent": "desk/1",
-                                          "X-Client-IP": "10.0.0.7"})
+                                          **vouched_headers(world.settings.internal_token,
+                                                            "10.0.0.7")})
     assert cancel.status_code == 200
     with world.engine.connect() as conn:
         rows = conn.execute(select(audit_log).order_by(audit_log.c.created_at)).mappings().all()

@@ -107,9 +107,13 @@ def test_readiness_reports_failing_checks(tmp_path, monkeypatch):
         raise ConnectionError("db down")
 
     add_readiness_check(app, "database", broken)
-    response = app.test_client().get("/readyz")
+    response = app.test_client().get("/readyz",
+                                     headers={"X-Internal-Token": "embedded-internal-token"})
     assert response.status_code == 503
     assert "database" in response.json["failures"]
+    # Without the internal token: the status, no details of the failure.
+    public = app.test_client().get("/readyz")
+    assert public.status_code == 503 and public.json == {"status": "unavailable"}
 
 
 def test_production_settings_refuse_missing_database_url(monkeypatch):

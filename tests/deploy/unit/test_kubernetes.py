@@ -148,3 +148,61 @@ def test_the_operated_engines_are_replicated():
     broker = next(d for d in rabbitmq if d["kind"] == "RabbitmqCluster")
     assert broker["spec"]["replicas"] == 3
     assert "cluster_partition_handling = pause_minority" in broker["spec"]["rabbitmq"]["additionalConfig"]
+
+
+@pytest.mark.parametrize("overlay", ["dev", "production"])
+def test_network_policies_deny_by_default_and_admit_only_the_paths_in_use(rendered, deploy_network,
+                                                                          overlay):
+    assert deploy_network.network_policy_problems(rendered[overlay]) == []
+
+
+def _without(docs, name):
+    return [d for d in docs if not (d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == name)]
+
+
+def _open_booking_to(peer):
+    def change(docs):
+        policy = find(docs, "NetworkPolicy", "booking-from-callers")
+        policy["spec"]["ingress"][0]["from"].append(peer)
+        return docs
+    return change
+
+
+@pytest.mark.parametrize("breakage, expected", [
+    (lambda docs: _without(docs, "default-deny"), "no default-deny"),
+    (lambda docs: _without(docs, "tickets-from-callers"), "Deployment/tickets: no NetworkPolicy"),
+    (lambda docs: _without(docs, "egress-dns-and-datastores"), "5432"),
+    (_open_booking_to({"namespaceSelector": {"matchLabels": {
+        "kubernetes.io/metadata.name": "ingress-nginx"}}}), "only the gateway"),
+    (_open_booking_to({"ipBlock": {"cidr": "0.0.0.0/0"}}), "IP block"),
+    (_open_booking_to({"namespaceSelector": {}}), "admits the namespace"),
+])
+def test_network_policy_check_reports_a_hole(rendered, deploy_network, breakage, expected):
+    docs = breakage(copy.deepcopy(rendered["production"]))
+    assert any(expected in p for p in deploy_network.network_policy_problems(docs))
+
+
+def test_the_gateway_trusts_one_proxy_hop_behind_the_ingress(rendered):
+    config = find(rendered["production"], "ConfigMap", "gateway-config")["data"]
+    assert config["GATEWAY_PROXY_HOPS"] == "1"
+    assert "GATEWAY_TRUST_PROXY" not in config and "FORWARDED_ALLOW_IPS" not in config
+
+
+def test_prometheus_reads_the_gateway_metrics_with_a_generated_token(rendered):
+    for docs in rendered.values():
+        secrets = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Secret"}
+        monitor = find(docs, "ServiceMonitor", "registratura") if any(
+            d["kind"] == "ServiceMonitor" for d in docs) else None
+        gateway = find(docs, "Deployment", "gateway")["spec"]["template"]["spec"]["containers"][0]
+        ref = next(e for e in gateway["env"] if e["name"] == "GATEWAY_METRICS_TOKEN")
+        assert ref["valueFrom"]["secretKeyRef"]["name"] in secrets
+        if monitor:
+            credentials = monitor["spec"]["endpoints"][0]["authorization"]["credentials"]
+            assert credentials["name"] in secrets
+            assert credentials["key"] in secrets[credentials["name"]]["data"]
+
+
+def test_esia_returns_only_to_the_portal(rendered):
+    config = find(rendered["production"], "ConfigMap", "auth-config")["data"]
+    portal = find(rendered["production"], "ConfigMap", "gateway-config")["data"]["GATEWAY_PUBLIC_URL"]
+    assert config["AUTH_ESIA_REDIRECT_URIS"] == portal + "/auth/esia/callback"

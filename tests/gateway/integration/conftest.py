@@ -5,7 +5,9 @@ little shared state (taken slots, appointments) and record every request they re
 """
 from __future__ import annotations
 
+import functools
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -181,12 +183,48 @@ def schedule_app(state: State) -> Flask:
     return app
 
 
+@functools.lru_cache(maxsize=1)
+def _signing_key() -> tuple[bytes, dict]:
+    """The fake auth's RSA key (made on first use): its private PEM and its JWKS."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jose import jwk
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+    public_jwk = jwk.construct(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo),
+        "RS256").to_dict()
+    public_jwk.update({"kid": "gateway-test-key", "alg": "RS256", "use": "sig"})
+    return private_pem, {"keys": [public_jwk]}
+
+
+def signed_token(role: str) -> str:
+    """An access token the fake auth's JWKS verifies, as the real auth would sign it."""
+    from jose import jwt
+
+    now = int(time.time())
+    claims = {"iss": "registratura-auth", "aud": "registratura", "sub": str(uuid.uuid4()),
+              "role": role, "jti": str(uuid.uuid4()), "iat": now, "exp": now + 600}
+    return jwt.encode(claims, _signing_key()[0], algorithm="RS256",
+                      headers={"kid": "gateway-test-key"})
+
+
 def auth_app(state: State) -> Flask:
     app = Flask("fake_auth")
 
     @app.before_request
     def _rec():
         _record(state, "auth")
+
+    @app.get("/.well-known/jwks.json")
+    def jwks():
+        return _signing_key()[1]
+
+    @app.get("/internal/revocations")
+    def revocations():
+        return {"items": [], "as_of": None}
 
     @app.get("/v1/consent")
     def consent():

@@ -150,18 +150,43 @@ def test_api_requests_never_create_a_session(client, fakes):
     assert "Set-Cookie" not in response.headers
 
 
-def test_client_address_comes_from_x_forwarded_for_only_when_trusted(gateway_db, fake_urls, fakes):
+def test_client_address_comes_from_x_forwarded_for_only_as_far_as_the_trusted_hops(
+        gateway_db, fake_urls, fakes):
     from gateway.app import create_app
+    from regcommon.clientaddr import address_proof
+
+    from .conftest import INTERNAL_TOKEN, make_settings
+
+    # The client wrote 198.51.100.1; the ingress (one trusted hop) appended what it saw.
+    headers = {"X-Forwarded-For": "198.51.100.1, 203.0.113.7"}
+    for hops in (0, 1, 2):
+        app = create_app(make_settings(gateway_db, fake_urls, proxy_hops=hops))
+        app.test_client().get("/api/v1/me", headers=headers)
+    calls = fakes.calls_to("auth", "/v1/me")
+    seen = [c["headers"]["X-Client-Ip"] for c in calls]
+    assert seen == ["127.0.0.1", "203.0.113.7", "198.51.100.1"]
+    # Each address is vouched for, so that auth believes it (and nobody else's X-Client-IP).
+    for call, address in zip(calls, seen):
+        assert call["headers"]["X-Client-Ip-Proof"] == address_proof(INTERNAL_TOKEN, address)
+
+
+def test_a_client_rotating_x_forwarded_for_is_still_one_address(client, fakes):
+    for n in range(5):
+        client.post("/api/v1/auth/oms", json={"policy_number": "1"},
+                    headers={"X-Forwarded-For": f"198.51.100.{n}"})
+        client.post(f"/api/v1/slots/{n}/hold", headers={"X-Forwarded-For": f"198.51.100.{n}"})
+    seen = {c["headers"]["X-Client-Ip"] for c in fakes.calls_to("auth", "/v1/auth/oms")}
+    seen |= {c["headers"]["X-Client-Ip"] for c in fakes.calls_to("schedule", "/v1/slots/")}
+    assert seen == {"127.0.0.1"}
+
+
+def test_the_retired_trust_proxy_switch_is_refused_rather_than_ignored(gateway_db, fake_urls):
+    from pydantic import ValidationError
 
     from .conftest import make_settings
 
-    headers = {"X-Forwarded-For": "203.0.113.7, 10.0.0.1"}
-    create_app(make_settings(gateway_db, fake_urls)).test_client().get("/api/v1/me",
-                                                                         headers=headers)
-    trusted = create_app(make_settings(gateway_db, fake_urls, trust_proxy=True)).test_client()
-    trusted.get("/api/v1/me", headers=headers)
-    seen = [c["headers"]["X-Client-Ip"] for c in fakes.calls_to("auth", "/v1/me")]
-    assert seen == ["127.0.0.1", "203.0.113.7"]
+    with pytest.raises(ValidationError, match="GATEWAY_PROXY_HOPS"):
+        make_settings(gateway_db, fake_urls, trust_proxy=True)
 
 
 def test_ticket_pdf_is_404_for_someone_elses_appointment(client, fakes):
@@ -207,9 +232,11 @@ def test_openapi_lists_the_public_paths(client):
 
 
 def test_region_import_may_exceed_the_ordinary_body_limit(client, fakes):
+    from .conftest import signed_token
+
     big = {"format": "registratura-region/1", "organizations": ["x" * 100] * 20000}
     response = client.post("/api/v1/admin/import", json=big,
-                           headers={"Authorization": "Bearer admin"})
+                           headers={"Authorization": f"Bearer {signed_token('admin')}"})
     assert response.status_code == 200
     assert fakes.calls_to("catalog", "/v1/admin/import")[-1]["json"] == big
     too_big = client.post("/api/v1/auth/oms", json=big)

@@ -102,6 +102,27 @@ def test_a_client_may_hold_at_most_three_slots(client):
     assert 0 < int(answer.headers["Retry-After"]) <= 300
 
 
+def test_rotating_x_client_ip_without_the_internal_token_still_hits_the_hold_limit(client):
+    ids = free_slot_ids(client)
+    statuses = [client.post(f"/v1/slots/{slot}/hold",
+                            headers={"X-Client-IP": f"198.51.100.{n}"}).status_code
+                for n, slot in enumerate(ids[:4])]
+    assert statuses == [201, 201, 201, 429]
+
+
+def test_holds_of_one_ipv6_subscriber_count_together(client):
+    from regcommon.clientaddr import vouched_headers
+
+    ids = free_slot_ids(client)
+    token = client.application.extensions["settings"].internal_token
+    statuses = [client.post(f"/v1/slots/{slot}/hold",
+                            headers=vouched_headers(token, f"2001:db8:7:8::{n + 1}")).status_code
+                for n, slot in enumerate(ids[:4])]
+    assert statuses == [201, 201, 201, 429]
+    other = vouched_headers(token, "2001:db8:7:9::1")
+    assert client.post(f"/v1/slots/{ids[4]}/hold", headers=other).status_code == 201
+
+
 def test_a_new_hold_of_the_same_session_releases_the_previous_one(client):
     first, second = free_slot_ids(client)[:2]
     body = {"session_id": "sess-1"}

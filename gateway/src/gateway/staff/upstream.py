@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app, request
 from regcommon.http import ServiceClient, UpstreamResponse, UpstreamUnavailable
 
+from ..netutil import client_headers
 from .messages import message_for
 
 DEFAULT_URLS = {
@@ -63,18 +64,8 @@ def _clients() -> dict[str, ServiceClient]:
     return clients
 
 
-def _client_address() -> str:
-    settings = current_app.extensions.get("settings") or {}
-    if _setting(settings, "trust_proxy"):
-        # Behind the reverse proxy the first X-Forwarded-For hop is the reception desk's PC.
-        first = (request.headers.get("X-Forwarded-For") or "").split(",")[0].strip()
-        if first:
-            return first[:64]
-    return (request.remote_addr or "")[:64]
-
-
 def _client_headers() -> dict:
-    headers = {"X-Client-IP": _client_address()}
+    headers = client_headers()
     agent = request.headers.get("User-Agent")
     if agent:
         headers["User-Agent"] = agent[:400]

@@ -110,8 +110,8 @@ def esia_start():
 
 
 def _esia_redirect_uri() -> str:
-    base = settings().public_url.rstrip("/") or request.host_url.rstrip("/")
-    return base + url_for("account.esia_callback")
+    # Never the Host header: a forged one would send the patient's ESIA code elsewhere.
+    return settings().public_url.rstrip("/") + url_for("account.esia_callback")
 
 
 @bp.get("/auth/esia/callback")

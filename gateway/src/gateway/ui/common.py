@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, redirect, render_template, request, session, url_for
 from regcommon.errors import ApiError
 
-from ..netutil import safe_next
-from ..proxy import the_client_ip
+from ..netutil import client_headers, safe_next
 
 
 def settings():
@@ -27,7 +26,7 @@ def call(service: str, method: str, path: str, *, json=None, params=None, token:
     """Call a service on behalf of the browser (with its address, agent and, if any, token)."""
     ups = current_app.extensions["upstreams"]
     client = (ups.internal if internal else ups.public)[service]
-    headers = {"X-Client-IP": the_client_ip()}
+    headers = client_headers()
     if request.user_agent.string:
         headers["User-Agent"] = request.user_agent.string[:512]
     if idempotency_key:

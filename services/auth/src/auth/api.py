@@ -6,6 +6,7 @@ from datetime import datetime
 from apiflask import APIBlueprint
 from flask import current_app, request
 
+from regcommon.clientaddr import client_address
 from regcommon.errors import ApiError
 from regcommon.jwt_verify import authenticate, bearer_token
 from regcommon.web import require_internal
@@ -27,7 +28,7 @@ def verifier():
 
 
 def client_ip() -> str:
-    return (request.headers.get("X-Client-IP") or request.remote_addr or "unknown").strip()[:64]
+    return client_address(ctx().settings.internal_token)
 
 
 def json_body() -> dict:

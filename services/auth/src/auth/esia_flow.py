@@ -21,9 +21,13 @@ from .services import Context, patient_token_response
 log = logging.getLogger("auth.esia")
 
 
-def _check_redirect(redirect_uri: object) -> str:
+def _check_redirect(redirect_uri: object, allowed: frozenset[str] | None) -> str:
     if not isinstance(redirect_uri, str) or len(redirect_uri) > 1000:
         raise InvalidInput({"redirect_uri": "Укажите адрес возврата (http или https)"})
+    if allowed is not None and redirect_uri not in allowed:
+        log.warning("esia redirect_uri not in AUTH_ESIA_REDIRECT_URIS",
+                    extra={"redirect_uri": redirect_uri[:200]})
+        raise InvalidInput({"redirect_uri": "Этот адрес возврата не разрешён"})
     try:
         parts = urlsplit(redirect_uri)
         parts.port  # noqa: B018 - raises ValueError for a port out of range
@@ -35,7 +39,7 @@ def _check_redirect(redirect_uri: object) -> str:
 
 
 def authorize_url(ctx: Context, client: EsiaClient, redirect_uri: object) -> dict:
-    redirect = _check_redirect(redirect_uri)
+    redirect = _check_redirect(redirect_uri, ctx.settings.allowed_esia_redirects())
     state = str(uuid.uuid4())
     url = client.authorization_url(state, redirect)  # fails first if signing is not configured
     now = utcnow()

@@ -17,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from regcommon.clientaddr import rate_limit_key
 from regcommon.db import session_scope, utcnow
 
 from .adapters import patients_db
@@ -71,7 +72,7 @@ class Context:
 
 
 def address_key(client_ip: str) -> str:
-    return (client_ip or "unknown")[:64]
+    return rate_limit_key(client_ip)
 
 
 def _matches(session: Session, row, login: OmsLogin) -> bool:

@@ -41,6 +41,17 @@ class AuthSettings(ServiceSettings):
     esia_signer: str = "rsa-test"
     esia_emulator_allowed: bool = True
     esia_state_ttl: int = 600
+    # The only redirect_uri values ESIA may send a patient back to (comma-separated), e.g.
+    # https://<portal>/auth/esia/callback. Empty: any http(s) address in the embedded mode, none
+    # in production (the ESIA login is refused until it is set).
+    esia_redirect_uris: str = ""
+
+    def allowed_esia_redirects(self) -> frozenset[str] | None:
+        """The allow-list; None = anything goes (embedded mode without a list)."""
+        listed = frozenset(uri.strip() for uri in self.esia_redirect_uris.split(",") if uri.strip())
+        if not listed and not self.is_production:
+            return None
+        return listed
 
     @model_validator(mode="after")
     def _production_rules(self):

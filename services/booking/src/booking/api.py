@@ -4,6 +4,7 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import Response, current_app, jsonify, request
 
+from regcommon.clientaddr import client_address
 from regcommon.jwt_verify import authenticate
 from regcommon.web import idempotency_key
 
@@ -29,7 +30,7 @@ def actor(roles: tuple[str, ...] = ROLES) -> Actor:
 
 
 def client() -> ClientInfo:
-    return ClientInfo(ip=request.headers.get("X-Client-IP") or request.remote_addr,
+    return ClientInfo(ip=client_address(),
                       user_agent=request.headers.get("User-Agent"))
 
 

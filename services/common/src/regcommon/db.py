@@ -23,6 +23,9 @@ def new_id() -> str:
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
     """An engine tuned for its backend.
 
+    ``hide_parameters``: errors and logs show statements without their values, which are often
+    personal data (policy numbers, birth dates, names).
+
     SQLite (embedded default): WAL so readers never wait for the writer, a busy timeout so
     concurrent writers queue instead of failing, foreign keys on, and ``BEGIN IMMEDIATE`` for every
     transaction so that a conditional UPDATE and the read before it happen under the write lock.
@@ -31,7 +34,8 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, echo=echo, hide_parameters=True,
+                               connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -49,7 +53,7 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
 
         return engine
     return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size,
-                         pool_pre_ping=True, pool_recycle=1800)
+                         pool_pre_ping=True, pool_recycle=1800, hide_parameters=True)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

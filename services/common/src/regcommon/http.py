@@ -73,7 +73,9 @@ class ServiceClient:
 
     def request(self, method: str, path: str, *, json: Any = None, params: dict | None = None,
                 headers: dict | None = None, timeout: float | None = None,
-                idempotent: bool | None = None, token: str | None = None) -> UpstreamResponse:
+                idempotent: bool | None = None, token: str | None = None,
+                data: Any = None) -> UpstreamResponse:
+        """``data``: a raw body (bytes or a file-like object streamed as it is read)."""
         method = method.upper()
         hdrs = {"Accept": "application/json"}
         rid = current_request_id()
@@ -91,7 +93,7 @@ class ServiceClient:
         for attempt in range(attempts):
             try:
                 response = self.session.request(method, self.base_url + path, json=json,
-                                                params=params, headers=hdrs,
+                                                data=data, params=params, headers=hdrs,
                                                 timeout=timeout or self.timeout)
             except requests.RequestException as exc:
                 last = exc

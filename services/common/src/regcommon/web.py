@@ -1,7 +1,6 @@
 """Flask/APIFlask scaffolding shared by every service: errors, request ids, health, metrics."""
 from __future__ import annotations
 
-import hmac
 import logging
 import time
 from typing import Callable, Iterable
@@ -12,6 +11,7 @@ from flask import Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from . import metrics
+from .clientaddr import presents_internal_token
 from .errors import ApiError, status_error
 from .logs import REQUEST_ID_HEADER, configure_logging, new_request_id, request_id_var
 from .validation import translate_validation_detail
@@ -114,9 +114,14 @@ def create_base_app(import_name: str, settings, title: str, *, version: str = "1
             except Exception as exc:  # noqa: BLE001 - any failure means not ready
                 failures[name] = str(exc)[:200]
         if failures:
-            return {"status": "unavailable", "service": settings.service_name,
-                    "failures": failures}, 503
-        return {"status": "ready", "service": settings.service_name}
+            log.warning("not ready", extra={"failures": failures})
+        status = "unavailable" if failures else "ready"
+        if not presents_internal_token(settings.internal_token):
+            # Failures name hosts, ports and drivers: only the status for anyone else.
+            return {"status": status}, 503 if failures else 200
+        if failures:
+            return {"status": status, "service": settings.service_name, "failures": failures}, 503
+        return {"status": status, "service": settings.service_name}
 
     @app.get("/metrics")
     @app.doc(hide=True)
@@ -149,8 +154,7 @@ def add_readiness_check(app, name: str, check: ReadinessCheck) -> None:
 
 def require_internal(settings) -> None:
     """Refuse a call on an /internal/ path that lacks the shared service token."""
-    given = request.headers.get("X-Internal-Token", "")
-    if not hmac.compare_digest(given.encode(), settings.internal_token.encode()):
+    if not presents_internal_token(settings.internal_token):
         raise ApiError(403, "forbidden", "Доступ только для внутренних сервисов")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import current_app, request
 
+from regcommon.clientaddr import client_address, rate_limit_key
 from regcommon.errors import ApiError, NotFound, ValidationFailed
 from regcommon.jwt_verify import InvalidToken, bearer_token
 from regcommon.web import require_internal
@@ -78,8 +79,8 @@ def hold_slot(slot_id: str):
     slot = slot_id_param(slot_id)
     body = json_object(optional=True)
     session_id = body_text(body, "session_id", required=False, max_length=128)
-    client = (request.headers.get("X-Client-IP") or request.remote_addr or "unknown")[:64]
-    return schedule().hold(slot, client.strip(), session_id), 201
+    client = rate_limit_key(client_address())
+    return schedule().hold(slot, client, session_id), 201
 
 
 @bp.delete("/v1/holds/<hold_id>")
