@@ -79,6 +79,21 @@ def test_a_released_slot_is_offered_to_the_oldest_matching_entry_once(world):
     assert items[0]["status"] == "offered" and items[0]["offered_slot_id"] == slot
 
 
+def test_events_name_the_organization_type_so_tickets_can_hide_a_sensitive_place(world):
+    world.catalog.org = {**world.catalog.org, "type_name": "Женские консультации"}
+    patient = world.auth.add_patient()
+    assert world.book(patient, world.slot()).status_code == 201
+    (booked,) = events(world, "appointment.booked")
+    assert booked["appointment"]["organization"]["type"] == "Женские консультации"
+    join(world, world.auth.add_patient())
+    consumer.handle(world.deps, released(world, world.slot(minute=15)))
+    (offer,) = events(world, "waitlist.offered")
+    assert offer["organization"]["type"] == "Женские консультации"
+    # The public answer keeps its api.md shape.
+    mine = world.client().get("/v1/appointments", headers=world.headers(patient, key=None))
+    assert set(mine.json["items"][0]["organization"]) == {"id", "name", "address"}
+
+
 def test_entries_for_another_doctor_or_dates_are_not_offered(world):
     join(world, world.auth.add_patient(), doctor_id="doc-2")
     join(world, world.auth.add_patient(), **{"from": "2026-12-05"})

@@ -205,7 +205,9 @@ def _offer_first(deps: Deps, event_id: str, candidates: list[dict], doctor_id: s
             add_event(conn, outbox, "waitlist.offered", {
                 "entry_id": entry["id"], "patient_id": entry["patient_id"],
                 "contact": entry["snapshot"].get("contact") or {},
-                "organization": {k: context["organization"].get(k) for k in ("id", "name", "address")},
+                "organization": {**{k: context["organization"].get(k)
+                                    for k in ("id", "name", "address")},
+                                 "type": context["organization"].get("type_name")},
                 "service": {k: context["service"].get(k) for k in ("id", "name", "paid")},
                 "slot": {**slot, "doctor": {"id": doctor["id"], "full_name": doctor.get("full_name"),
                                             "specialty": doctor.get("specialty"),
