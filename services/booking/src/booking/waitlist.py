@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from regcommon.db import new_id, utcnow
 from regcommon.outbox import add_event
@@ -99,9 +99,19 @@ def create(deps: Deps, actor: Actor, body, patient_id: str | None = None) -> dic
            "snapshot": {"full_name": patient.get("full_name"),
                         "contact": {"email": patient.get("email"), "phone": patient.get("phone")}},
            "created_at": now, "updated_at": now}
+    limit = deps.settings.waitlist_max_active_per_patient
     with deps.engine.begin() as conn:
+        if _active_entries(conn, patient_id) >= limit:
+            raise errors.WaitlistLimitReached(limit)
         conn.execute(waitlist_entries.insert().values(**row))
     return entry_json(row)
+
+
+def _active_entries(conn, patient_id: str) -> int:
+    """Waiting or offered entries of the patient (a concurrent create may pass one over)."""
+    w = waitlist_entries.c
+    return conn.execute(select(func.count()).select_from(waitlist_entries).where(
+        w.patient_id == patient_id, w.status.in_(("waiting", "offered")))).scalar_one()
 
 
 def list_for(deps: Deps, actor: Actor, patient_id: str | None = None) -> list[dict]:
