@@ -40,11 +40,12 @@ class FakeSchedule:
         self.calls: list[tuple] = []
 
     def add_slot(self, slot_id: str, doctor_id: str, start: datetime, *, minutes: int = 15,
-                 service_ids=None, organization_id: str = "o-1", status: str = "free") -> str:
+                 service_ids=None, organization_id: str = "o-1", status: str = "free",
+                 channel: str = "any") -> str:
         self.slots[slot_id] = {"id": slot_id, "doctor_id": doctor_id,
                                "organization_id": organization_id, "start_utc": start,
                                "end_utc": start + timedelta(minutes=minutes), "status": status,
-                               "channel": "any", "appointment_id": None,
+                               "channel": channel, "appointment_id": None,
                                "service_ids": list(service_ids or [])}
         return slot_id
 
@@ -63,6 +64,11 @@ class FakeSchedule:
         slot = self.slots.get(slot_id)
         return self._view(slot) if slot else None
 
+    @staticmethod
+    def _channel_allows(slot: dict, channel: str) -> bool:
+        """As the real schedule: reception takes any slot, the portal only any/portal ones."""
+        return channel == "reception" or slot["channel"] in ("any", "portal")
+
     def take(self, slot_id, appointment_id, hold_id, channel):
         from booking.domain.errors import SlotUnavailable
 
@@ -70,6 +76,8 @@ class FakeSchedule:
         with self.lock:
             slot = self.slots.get(slot_id)
             if slot is None or (slot["status"] != "free" and slot["appointment_id"] != appointment_id):
+                raise SlotUnavailable()
+            if slot["appointment_id"] != appointment_id and not self._channel_allows(slot, channel):
                 raise SlotUnavailable()
             slot.update(status="taken", appointment_id=appointment_id)
         if self.take_lands_then_times_out:
@@ -93,7 +101,7 @@ class FakeSchedule:
             if target is not None and target["appointment_id"] == appointment_id:
                 return self._view(target)  # already moved: a retry (as the real schedule)
             if (source is None or target is None or source["appointment_id"] != appointment_id
-                    or target["status"] != "free"):
+                    or target["status"] != "free" or not self._channel_allows(target, channel)):
                 raise SlotUnavailable()
             source.update(status="free", appointment_id=None)
             target.update(status="taken", appointment_id=appointment_id)

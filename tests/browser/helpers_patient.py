@@ -73,6 +73,17 @@ def api_login(stack, policy: str = DEMO_POLICY, birth_date: str = DEMO_BIRTH_ISO
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
+def ui_login(page, stack, policy: str = OTHER_POLICY, birth_iso: str = OTHER_BIRTH_ISO) -> None:
+    """Log in through the login page (holds need a login), landing in the cabinet."""
+    page.goto(stack.url("gateway") + "/login?next=/cabinet")
+    page.fill("#policy_number", policy)
+    year, month, day = birth_iso.split("-")
+    page.fill("#birth_date", f"{day}-{month}-{year}")
+    with page.expect_navigation():
+        page.click("#login-submit")
+    page.wait_for_url("**/cabinet*")
+
+
 def cancel_appointment(stack, appointment_id: str) -> None:
     headers = api_login(stack)
     answer = requests.post(f"{api(stack)}/appointments/{appointment_id}/cancel", headers=headers,

@@ -153,11 +153,12 @@ def test_whole_flow_to_the_printed_talon(stack, page, shot, tmp_path):
     time_label = button.inner_text().strip()
     h.nav(page, button)
 
-    # Declining the agreement returns to the times with a message and frees the time.
+    # A visitor's choice is kept in the session, not held (holds need a login); declining the
+    # agreement returns to the times with a message.
     page.wait_for_selector("#consent-text")
     assert "персональных данных" in page.inner_text("h1")
     assert len(page.inner_text("#consent-text")) > 100
-    assert slot_id not in {s["id"] for s in h.free_slots(stack, doctor["id"], h.SERVICE_BOOK, day)}
+    assert slot_id in {s["id"] for s in h.free_slots(stack, doctor["id"], h.SERVICE_BOOK, day)}
     shot(page, "10-consent")
     h.nav(page, "#decline-consent")
     page.wait_for_selector("#times")
@@ -262,6 +263,7 @@ def test_slot_taken_offers_next_free_times(stack, browser, page, shot):
     try:
         other = rival.new_page()
         other.set_default_timeout(15000)
+        h.ui_login(other, stack)  # the rival is logged in: their choice is held
         h.open_times(other, stack, h.SERVICE_RACE, doctor, day)
         slot_id = page.locator("#times button.time.free[data-slot-id]").first.get_attribute(
             "data-slot-id")
@@ -269,7 +271,10 @@ def test_slot_taken_offers_next_free_times(stack, browser, page, shot):
         assert other.locator(f"#time-{slot_id}").is_enabled()
         h.nav(other, f"#time-{slot_id}")
         other.wait_for_selector("#consent-text")
+        assert slot_id not in {s["id"] for s in h.free_slots(stack, doctor["id"], h.SERVICE_RACE,
+                                                              day)}
 
+        # The visitor (not logged in) picks the held time: told at once it is taken.
         h.nav(page, f"#time-{slot_id}")
         page.wait_for_selector("#slot-taken")
         assert "уже занято" in page.inner_text("#slot-taken")
@@ -281,7 +286,7 @@ def test_slot_taken_offers_next_free_times(stack, browser, page, shot):
         assert page.locator(f"#offer-{first_offer} .time.free").count() >= 1
         shot(page, "20-slot-taken")
 
-        # An offered time can be taken at once; declining gives it back.
+        # An offered time can be chosen at once; the rival's declining gives the held one back.
         h.nav(page, page.locator(".offer .time.free[data-slot-id]").first)
         page.wait_for_selector("#consent-text")
         h.nav(page, "#decline-consent")

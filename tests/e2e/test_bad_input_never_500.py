@@ -66,7 +66,7 @@ def test_nasty_bodies_get_clean_answers(stack, auth_headers, body):
         ("/auth/oms", {}),
         ("/auth/staff", {}),
         ("/waitlist", auth_headers),
-        ("/slots/1/hold", {}),
+        ("/slots/1/hold", auth_headers),
         ("/consents", {}),
         ("/registry/patients", auth_headers),
     ]

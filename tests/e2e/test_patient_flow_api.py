@@ -109,9 +109,13 @@ def test_unknown_ids_and_bad_parameters_are_json_errors(api):
 def test_a_patient_books_gets_a_talon_and_cancels(api, login, stack):
     service, doctor, _day, free = _bookable_slot(api, "o-0001")
     slot = free[0]
-    hold = requests.post(f"{api}/slots/{slot['id']}/hold", json={"session_id": uuid.uuid4().hex})
+    anonymous = requests.post(f"{api}/slots/{slot['id']}/hold", json={"session_id": uuid.uuid4().hex})
+    assert anonymous.status_code == 401, anonymous.text  # holds need a login
+    hold = requests.post(f"{api}/slots/{slot['id']}/hold", json={"session_id": uuid.uuid4().hex},
+                         headers=login)
     assert hold.status_code == 201, hold.text
-    second_hold = requests.post(f"{api}/slots/{slot['id']}/hold", json={"session_id": uuid.uuid4().hex})
+    second_hold = requests.post(f"{api}/slots/{slot['id']}/hold",
+                                json={"session_id": uuid.uuid4().hex}, headers=login)
     assert second_hold.status_code == 409
 
     consent = requests.get(f"{api}/consent").json()

@@ -109,14 +109,24 @@ def signing():
 def token(signing):
     from jose import jwt
 
-    def make(role: str = "registrar", organization_id: str | None = "o-0001") -> str:
+    def make(role: str = "registrar", organization_id: str | None = "o-0001",
+             sub: str = "staff-1") -> str:
         now = int(time.time())
-        claims = {"iss": "registratura-auth", "aud": "registratura", "sub": "staff-1",
-                  "role": role, "jti": f"j-{now}-{role}", "iat": now, "exp": now + 600,
+        claims = {"iss": "registratura-auth", "aud": "registratura", "sub": sub,
+                  "role": role, "jti": f"j-{now}-{role}-{sub}", "iat": now, "exp": now + 600,
                   "organization_id": organization_id, "name": "Иванова И. И."}
         return jwt.encode(claims, signing[0], algorithm="RS256", headers={"kid": "test-key"})
 
     return make
+
+
+@pytest.fixture
+def patient(token):
+    """Bearer headers of a patient (``sub``), as the gateway forwards them for a hold."""
+    def headers(sub: str = "patient-1", **extra) -> dict:
+        return {"Authorization": f"Bearer {token('patient', None, sub)}", **extra}
+
+    return headers
 
 
 def build_app(url: str, signing, clock=lambda: NOW, **overrides):

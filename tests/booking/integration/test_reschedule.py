@@ -42,6 +42,46 @@ def test_reschedule_moves_the_same_appointment_and_emits_the_previous_time(world
     assert data["appointment"]["start"] == moved["start"]
 
 
+def staff_booked_appointment(world, service_id="svc-ther", doctor_id="doc-1"):
+    """An appointment the reception made (channel reception) for a patient."""
+    patient = world.auth.add_patient()
+    slot = world.slot(doctor_id, service_ids=[service_id])
+    booked = world.book(patient, slot, service_id, role="registrar", sub="staff-1")
+    assert booked.status_code == 201 and booked.json["channel"] == "reception"
+    return patient, slot, booked.json
+
+
+def test_a_patient_cannot_move_a_reception_appointment_into_a_reception_only_slot(world):
+    patient, old_slot, booked = staff_booked_appointment(world)
+    reception_only = world.slot(minute=30, channel="reception")
+    response = reschedule(world, booked["id"], reception_only, patient)
+    assert response.status_code == 409, response.json
+    assert response.json["error"]["code"] == "slot_unavailable"
+    assert world.schedule.slots[old_slot]["appointment_id"] == booked["id"]
+    assert world.schedule.slots[reception_only]["status"] == "free"
+    # The same move by the reception is allowed: the caller's channel decides.
+    assert reschedule(world, booked["id"], reception_only, "staff-1",
+                      role="registrar").status_code == 200
+
+
+def test_a_patient_who_is_no_longer_attached_cannot_move_an_attachment_only_visit(world):
+    patient, old_slot, booked = booked_appointment(world)
+    world.auth.patients[patient]["attachments"] = [{"organization_id": "o-2", "area": "7"}]
+    response = reschedule(world, booked["id"], world.slot("doc-2", minute=30), patient)
+    assert response.status_code == 403
+    assert response.json["error"]["code"] == "not_attached"
+    assert world.schedule.slots[old_slot]["appointment_id"] == booked["id"]
+
+
+def test_a_patient_cannot_move_a_reception_only_service_online(world):
+    patient, old_slot, booked = staff_booked_appointment(world, "svc-xray", "doc-3")
+    target = world.slot("doc-3", minute=30, service_ids=["svc-xray"])
+    response = reschedule(world, booked["id"], target, patient)
+    assert response.status_code == 403
+    assert response.json["error"]["code"] == "not_self_bookable"
+    assert world.schedule.slots[old_slot]["appointment_id"] == booked["id"]
+
+
 def test_reschedule_to_another_doctor_of_the_same_specialty_is_allowed(world):
     patient, _, booked = booked_appointment(world)
     response = reschedule(world, booked["id"], world.slot("doc-2", minute=30), patient)

@@ -51,6 +51,26 @@ def test_a_patient_joins_lists_and_leaves_the_waiting_list(world):
     assert client.get("/v1/waitlist", headers=world.headers(patient, key=None)).json["items"] == []
 
 
+def test_a_patient_has_at_most_ten_active_waiting_list_entries(world):
+    assert world.settings.waitlist_max_active_per_patient == 10
+    patient = world.auth.add_patient()
+    entries = [join(world, patient, **{"from": f"2026-12-{day:02d}"}) for day in range(1, 11)]
+    assert [e.status_code for e in entries] == [201] * 10
+    refused = join(world, patient)
+    assert refused.status_code == 422
+    assert refused.json["error"]["code"] == "waitlist_limit_reached"
+    assert "10" in refused.json["error"]["message"]
+    # Staff adding one for the patient meet the same cap; another patient is not affected.
+    staff = world.client().post("/v1/waitlist", json={**ENTRY, "patient_id": patient},
+                                headers=world.headers("staff-1", "registrar", key=None))
+    assert staff.status_code == 422 and staff.json["error"]["code"] == "waitlist_limit_reached"
+    assert join(world, world.auth.add_patient()).status_code == 201
+    # A cancelled entry frees its place.
+    assert world.client().delete(f"/v1/waitlist/{entries[0].json['id']}",
+                                 headers=world.headers(patient, key=None)).status_code == 204
+    assert join(world, patient).status_code == 201
+
+
 @pytest.mark.parametrize("changes, field", [
     ({"from": "2026-13-01"}, "from"), ({"to": "2026-11-01", "from": "2026-11-05"}, "to"),
     ({"service_id": "svc-none"}, "service_id"), ({"organization_id": "o-9"}, "organization_id"),
@@ -77,6 +97,21 @@ def test_a_released_slot_is_offered_to_the_oldest_matching_entry_once(world):
     assert offer["contact"]["email"] == "patient@example.org"
     items = world.client().get("/v1/waitlist", headers=world.headers(first, key=None)).json["items"]
     assert items[0]["status"] == "offered" and items[0]["offered_slot_id"] == slot
+
+
+def test_events_name_the_organization_type_so_tickets_can_hide_a_sensitive_place(world):
+    world.catalog.org = {**world.catalog.org, "type_name": "Женские консультации"}
+    patient = world.auth.add_patient()
+    assert world.book(patient, world.slot()).status_code == 201
+    (booked,) = events(world, "appointment.booked")
+    assert booked["appointment"]["organization"]["type"] == "Женские консультации"
+    join(world, world.auth.add_patient())
+    consumer.handle(world.deps, released(world, world.slot(minute=15)))
+    (offer,) = events(world, "waitlist.offered")
+    assert offer["organization"]["type"] == "Женские консультации"
+    # The public answer keeps its api.md shape.
+    mine = world.client().get("/v1/appointments", headers=world.headers(patient, key=None))
+    assert set(mine.json["items"][0]["organization"]) == {"id", "name", "address"}
 
 
 def test_entries_for_another_doctor_or_dates_are_not_offered(world):

@@ -33,6 +33,17 @@ def test_doctor_context_has_organization_settings_service_and_doctor(client, sma
     assert body["doctor"]["full_name"].startswith(doctor["last_name"])
 
 
+def test_doctor_context_names_the_organization_type_for_the_messages(client, small_region):
+    """Tickets hides the place of a sensitive visit; the type («Женские консультации») tells."""
+    types = {t["id"]: t["name"] for t in small_region["organization_types"]}
+    for org in small_region["organizations"][:5]:
+        doctor = org["doctors"][0]
+        body = client.get(f"/internal/doctors/{doctor['id']}/context",
+                          query_string={"service_id": doctor["service_ids"][0]},
+                          headers=INTERNAL).get_json()
+        assert body["organization"]["type_name"] == types[org["type_id"]]
+
+
 def test_doctor_context_is_404_for_a_service_the_doctor_does_not_provide(client, small_region):
     _org, doctor = first_doctor(small_region)
     other = client.get(f"/internal/doctors/{doctor['id']}/context",

@@ -33,6 +33,7 @@ class State:
     waitlist: dict = field(default_factory=dict)
     ticket_ready: bool = False
     steal_on_book: bool = False  # another patient takes the slot between hold and booking
+    day_full: bool = False  # the doctor-day has as many holds as schedule allows
 
     def calls_to(self, service: str, path_prefix: str = "") -> list:
         return [c for c in self.calls if c["service"] == service and
@@ -165,6 +166,10 @@ def schedule_app(state: State) -> Flask:
 
     @app.post("/v1/slots/<slot_id>/hold")
     def hold(slot_id):
+        if not request.headers.get("Authorization", "").startswith("Bearer tok-"):
+            return _err(401, "unauthorized", "Требуется вход")  # holds need a login
+        if state.day_full:
+            return _err(409, "too_many_holds_for_day", "Много бронирований на этот день")
         if slot_id in state.taken or slot_id.endswith("-102"):
             return _err(409, "slot_unavailable", "Время занято")
         hold_id = str(uuid.uuid4())

@@ -91,7 +91,8 @@ def test_answers_keep_status_body_and_caching_headers_of_the_owner(client, fakes
 
 
 def test_owner_errors_pass_through_unchanged(client, fakes):
-    response = client.post("/api/v1/slots/102/hold", json={})
+    response = client.post("/api/v1/slots/102/hold", json={},
+                           headers={"Authorization": "Bearer tok-patient-1"})
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "slot_unavailable"
 

@@ -109,8 +109,13 @@ def test_unknown_organization_is_an_html_404(client, fakes):
     assert response.content_type.startswith("text/html")
 
 
+def hold_calls(fakes) -> list:
+    return [c for c in fakes.calls_to("schedule", "/v1/slots/") if c["method"] == "POST"]
+
+
 def test_full_flow_from_district_to_talon(client, fakes):
     slot_id = hold_first_free_time(client)
+    assert hold_calls(fakes) == []  # an anonymous choice is kept in the session, not held
     after_consent = accept_consent(client)
     assert after_consent.status_code == 302
     assert "/login?next=/book/confirm" in after_consent.headers["Location"]
@@ -132,7 +137,7 @@ def test_full_flow_from_district_to_talon(client, fakes):
     book_call = fakes.calls_to("booking", "/v1/appointments")[-1]
     assert book_call["json"]["slot_id"] == slot_id
     assert book_call["json"]["consent_version"] == "2026-01"
-    assert book_call["json"]["hold_id"]
+    assert "hold_id" not in book_call["json"]
     assert book_call["headers"]["Idempotency-Key"]
     assert book_call["headers"]["Authorization"] == "Bearer tok-patient-1"
 
@@ -144,6 +149,40 @@ def test_full_flow_from_district_to_talon(client, fakes):
         assert expected in page
     printable = client.get("/appointments/a-1/print")
     assert 'data-action="print"' in text(printable)
+
+
+def test_an_anonymous_choice_taken_before_the_login_ends_on_the_taken_page(client, fakes):
+    slot_id = hold_first_free_time(client)
+    accept_consent(client)
+    fakes.taken.add(slot_id)  # someone else booked it while this visitor was logging in
+    after_login = login(client, next_path="/book/confirm")
+    assert after_login.headers["Location"].endswith("/book/taken")
+    page = text(client.get("/book/taken"))
+    assert 'id="slot-taken"' in page and "уже занято" in page
+    assert fakes.appointments == {}
+
+
+def test_a_logged_in_patient_holds_the_chosen_time_with_their_token(client, fakes):
+    login(client)
+    hold_first_free_time(client)
+    (held,) = hold_calls(fakes)
+    assert held["headers"]["Authorization"] == "Bearer tok-patient-1"
+    accept_consent(client)
+    confirm = client.get("/book/confirm")
+    client.post("/book/confirm", data={"csrf_token": csrf(confirm.data)})
+    book_call = fakes.calls_to("booking", "/v1/appointments")[-1]
+    assert book_call["json"]["hold_id"] in fakes.holds
+
+
+def test_a_full_day_of_holds_still_lets_a_patient_book_without_one(client, fakes):
+    login(client)
+    fakes.day_full = True
+    hold_first_free_time(client)
+    accept_consent(client)
+    confirm = client.get("/book/confirm")
+    booked = client.post("/book/confirm", data={"csrf_token": csrf(confirm.data)})
+    assert booked.headers["Location"].endswith("/appointments/a-1/talon")
+    assert "hold_id" not in fakes.calls_to("booking", "/v1/appointments")[-1]["json"]
 
 
 def test_logged_in_patient_confirms_and_a_repeat_never_double_books(client, fakes):
@@ -172,6 +211,7 @@ def test_slot_taken_at_booking_offers_the_next_free_times(client, fakes):
 
 
 def test_declining_the_agreement_releases_the_hold(client, fakes):
+    login(client)
     hold_first_free_time(client)
     consent = client.get("/book/consent")
     response = client.post("/book/consent", data={"csrf_token": csrf(consent.data),

@@ -79,12 +79,12 @@ def test_day_slots_carry_local_offsets_and_reception_slots_are_not_bookable(clie
                client.get(f"{DOCTOR}/slots?service_id={SVC}&date=2026-12-01").json["items"])
 
 
-def test_hold_takes_a_slot_out_of_the_free_count_and_delete_gives_it_back(client, app):
+def test_hold_takes_a_slot_out_of_the_free_count_and_delete_gives_it_back(client, app, patient):
     slot = free_slot_ids(client)[0]
-    answer = client.post(f"/v1/slots/{slot}/hold", headers={"X-Client-IP": "10.0.0.1"})
+    answer = client.post(f"/v1/slots/{slot}/hold", headers=patient("p-1", **{"X-Client-IP": "10.0.0.1"}))
     assert answer.status_code == 201 and answer.json["expires_at"].endswith("+05:00")
     assert free_count(app, date(2026, 12, 3)) == 17
-    again = client.post(f"/v1/slots/{slot}/hold", headers={"X-Client-IP": "10.0.0.2"})
+    again = client.post(f"/v1/slots/{slot}/hold", headers=patient("p-2", **{"X-Client-IP": "10.0.0.2"}))
     assert again.status_code == 409 and again.json["error"]["code"] == "slot_unavailable"
     assert client.delete(f"/v1/holds/{answer.json['hold_id']}").status_code == 204
     assert free_count(app, date(2026, 12, 3)) == 18
@@ -92,58 +92,107 @@ def test_hold_takes_a_slot_out_of_the_free_count_and_delete_gives_it_back(client
     assert client.delete("/v1/holds/nonsense").status_code == 404
 
 
-def test_a_client_may_hold_at_most_three_slots(client):
+def test_an_anonymous_or_forged_hold_is_refused_and_holds_nothing(client, app):
+    slot = free_slot_ids(client)[0]
+    anonymous = client.post(f"/v1/slots/{slot}/hold", json={"session_id": "s"})
+    assert anonymous.status_code == 401 and anonymous.json["error"]["code"] == "unauthorized"
+    forged = client.post(f"/v1/slots/{slot}/hold", headers={"Authorization": "Bearer x.y.z"})
+    assert forged.status_code == 401 and forged.json["error"]["code"] == "invalid_token"
+    assert free_count(app, date(2026, 12, 3)) == 18 and slot in free_slot_ids(client)
+
+
+def test_a_client_address_may_hold_at_most_three_slots(client, patient):
     ids = free_slot_ids(client)
-    for slot in ids[:3]:
+    for number, slot in enumerate(ids[:3]):
         assert client.post(f"/v1/slots/{slot}/hold",
-                           headers={"X-Client-IP": "10.0.0.9"}).status_code == 201
-    answer = client.post(f"/v1/slots/{ids[3]}/hold", headers={"X-Client-IP": "10.0.0.9"})
+                           headers=patient(f"p-{number}", **{"X-Client-IP": "10.0.0.9"})
+                           ).status_code == 201
+    answer = client.post(f"/v1/slots/{ids[3]}/hold",
+                         headers=patient("p-9", **{"X-Client-IP": "10.0.0.9"}))
     assert answer.status_code == 429 and answer.json["error"]["code"] == "too_many_holds"
     assert 0 < int(answer.headers["Retry-After"]) <= 300
 
 
-def test_rotating_x_client_ip_without_the_internal_token_still_hits_the_hold_limit(client):
+def test_rotating_x_client_ip_without_the_internal_token_still_hits_the_hold_limit(client, patient):
     ids = free_slot_ids(client)
     statuses = [client.post(f"/v1/slots/{slot}/hold",
-                            headers={"X-Client-IP": f"198.51.100.{n}"}).status_code
+                            headers=patient(f"p-{n}", **{"X-Client-IP": f"198.51.100.{n}"})).status_code
                 for n, slot in enumerate(ids[:4])]
     assert statuses == [201, 201, 201, 429]
 
 
-def test_holds_of_one_ipv6_subscriber_count_together(client):
+def test_holds_of_one_ipv6_subscriber_count_together(client, patient):
     from regcommon.clientaddr import vouched_headers
 
     ids = free_slot_ids(client)
     token = client.application.extensions["settings"].internal_token
     statuses = [client.post(f"/v1/slots/{slot}/hold",
-                            headers=vouched_headers(token, f"2001:db8:7:8::{n + 1}")).status_code
+                            headers=patient(f"p-{n}", **vouched_headers(token, f"2001:db8:7:8::{n + 1}"))).status_code
                 for n, slot in enumerate(ids[:4])]
     assert statuses == [201, 201, 201, 429]
-    other = vouched_headers(token, "2001:db8:7:9::1")
+    other = patient("p-9", **vouched_headers(token, "2001:db8:7:9::1"))
     assert client.post(f"/v1/slots/{ids[4]}/hold", headers=other).status_code == 201
 
 
-def test_a_new_hold_of_the_same_session_releases_the_previous_one(client):
+def vouched(client, address: str) -> dict:
+    """Headers of a call the gateway makes for a client at ``address`` (the address is believed)."""
+    from regcommon.clientaddr import vouched_headers
+
+    return vouched_headers(client.application.extensions["settings"].internal_token, address)
+
+
+def test_a_patient_may_hold_at_most_two_slots_whatever_address_they_use(client, patient):
+    ids = free_slot_ids(client)
+    for number, slot in enumerate(ids[:2]):
+        headers = patient("p-1", **vouched(client, f"10.0.1.{number}"))
+        assert client.post(f"/v1/slots/{slot}/hold", headers=headers).status_code == 201
+    answer = client.post(f"/v1/slots/{ids[2]}/hold",
+                         headers=patient("p-1", **vouched(client, "10.0.1.9")))
+    assert answer.status_code == 429 and answer.json["error"]["code"] == "too_many_holds"
+    assert 0 < int(answer.headers["Retry-After"]) <= 300
+    other = patient("p-2", **vouched(client, "10.0.1.9"))
+    assert client.post(f"/v1/slots/{ids[2]}/hold", headers=other).status_code == 201
+
+
+def test_at_most_a_fifth_of_a_doctor_day_is_held_at_once(client, app, patient):
+    """18 portal slots on 2026-12-03: at most ceil(18 / 5) = 4 holds, whoever holds them."""
+    ids = free_slot_ids(client)
+    for number, slot in enumerate(ids[:4]):
+        headers = patient(f"p-{number}", **vouched(client, f"10.0.2.{number}"))
+        assert client.post(f"/v1/slots/{slot}/hold", headers=headers).status_code == 201
+    refused = client.post(f"/v1/slots/{ids[4]}/hold",
+                          headers=patient("p-9", **vouched(client, "10.0.2.9")))
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "too_many_holds_for_day"
+    assert 0 < int(refused.headers["Retry-After"]) <= 300
+    assert free_count(app, date(2026, 12, 3)) == 14
+    # Another day of the same doctor is not affected.
+    other_day = free_slot_ids(client, "2026-12-04")[0]
+    assert client.post(f"/v1/slots/{other_day}/hold",
+                       headers=patient("p-9", **vouched(client, "10.0.2.9"))).status_code == 201
+
+
+def test_a_new_hold_of_the_same_session_releases_the_previous_one(client, patient):
     first, second = free_slot_ids(client)[:2]
     body = {"session_id": "sess-1"}
-    assert client.post(f"/v1/slots/{first}/hold", json=body).status_code == 201
-    assert client.post(f"/v1/slots/{second}/hold", json=body).status_code == 201
+    assert client.post(f"/v1/slots/{first}/hold", json=body, headers=patient()).status_code == 201
+    assert client.post(f"/v1/slots/{second}/hold", json=body, headers=patient()).status_code == 201
     assert first in free_slot_ids(client) and second not in free_slot_ids(client)
 
 
-def test_reception_slots_and_closed_days_cannot_be_held(client):
+def test_reception_slots_and_closed_days_cannot_be_held(client, patient):
     items = client.get(f"{DOCTOR}/slots?service_id={SVC}&date=2026-12-03").json["items"]
     reception = next(i["id"] for i in items if not i["bookable"])
-    assert client.post(f"/v1/slots/{reception}/hold").status_code == 409
+    assert client.post(f"/v1/slots/{reception}/hold", headers=patient()).status_code == 409
     far = client.get(f"{DOCTOR}/slots?service_id={SVC}&date=2026-12-16").json["items"][0]["id"]
-    assert client.post(f"/v1/slots/{far}/hold").status_code == 409
-    assert client.post("/v1/slots/99999999/hold").status_code == 404
-    assert client.post("/v1/slots/abc/hold").status_code == 404
+    assert client.post(f"/v1/slots/{far}/hold", headers=patient()).status_code == 409
+    assert client.post("/v1/slots/99999999/hold", headers=patient()).status_code == 404
+    assert client.post("/v1/slots/abc/hold", headers=patient()).status_code == 404
 
 
-def test_take_is_idempotent_and_honours_the_hold(client, internal):
+def test_take_is_idempotent_and_honours_the_hold(client, internal, patient):
     slot = free_slot_ids(client)[0]
-    hold = client.post(f"/v1/slots/{slot}/hold", json={"session_id": "s"}).json["hold_id"]
+    hold = client.post(f"/v1/slots/{slot}/hold", json={"session_id": "s"},
+                       headers=patient()).json["hold_id"]
     other = client.post(f"/internal/slots/{slot}/take", headers=internal,
                         json={"appointment_id": "a-2", "channel": "portal"})
     assert other.status_code == 409
@@ -223,9 +272,9 @@ def test_readiness_pings_the_database(client):
     assert client.get("/readyz").status_code == 200
 
 
-def test_a_slot_id_of_non_ascii_digits_is_a_404_not_a_500(client, internal):
+def test_a_slot_id_of_non_ascii_digits_is_a_404_not_a_500(client, internal, patient):
     # "²" and "١" count as digits for str.isdigit() but are no slot id.
-    assert client.post("/v1/slots/%C2%B2/hold").status_code == 404
+    assert client.post("/v1/slots/%C2%B2/hold", headers=patient()).status_code == 404
     assert client.get("/internal/slots/%C2%B2", headers=internal).status_code == 404
     assert client.get("/internal/slots/%D9%A1", headers=internal).status_code == 404
 

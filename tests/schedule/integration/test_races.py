@@ -94,9 +94,46 @@ def test_concurrent_holds_of_one_slot_on_postgresql_make_exactly_one_hold(pg_url
     schedule, engine = app.extensions["schedule"], app.extensions["engine"]
     slot = free_any_slots(engine, 1)[0]
     before = free_counter(engine)
-    outcome = race(schedule, 60, lambda i: schedule.hold(slot, f"10.1.0.{i}", None))
+    outcome = race(schedule, 60, lambda i: schedule.hold(slot, f"10.1.0.{i}", None,
+                                                         holder=f"patient-{i}"))
     assert outcome == {"ok": 1, "conflict": 59}
     assert free_counter(engine) == before - 1
+
+
+def test_concurrent_holds_of_one_doctor_day_on_postgresql_stop_at_its_cap(pg_url, make_app):
+    """18 portal slots of doc-000001 on 2026-12-03, 30 patients at once: exactly 4 holds."""
+    from schedule.domain.errors import TooManyHoldsForDay
+
+    app = make_app(pg_url, db_pool_size=25)
+    schedule = app.extensions["schedule"]
+    items = app.test_client().get("/v1/doctors/doc-000001/slots?service_id=svc-0001-01"
+                                  "&date=2026-12-03").json["items"]
+    ids = [int(i["id"]) for i in items if i["bookable"]]
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(30)
+
+    def attempt(i: int) -> None:
+        barrier.wait()
+        try:
+            schedule.hold(ids[i % len(ids)], f"10.3.0.{i}", None, holder=f"patient-{i}")
+            outcome = "ok"
+        except TooManyHoldsForDay:
+            outcome = "day_full"
+        except SlotUnavailable:  # two patients chose the same slot
+            outcome = "conflict"
+        except Exception as exc:  # noqa: BLE001 - anything else fails the test, with its reason
+            outcome = f"{type(exc).__name__}: {str(exc)[:300]}"
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("ok") == 4
+    assert set(outcomes) <= {"ok", "day_full", "conflict"}, outcomes
 
 
 def test_a_recount_racing_a_take_on_postgresql_keeps_the_free_counter_exact(pg_url, make_app):

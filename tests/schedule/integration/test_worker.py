@@ -20,13 +20,13 @@ def count(engine, table, *where):
         return conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
 
 
-def test_expired_holds_return_slots_to_the_free_count(pg_url, make_app, now):
+def test_expired_holds_return_slots_to_the_free_count(pg_url, make_app, now, patient):
     app = make_app(pg_url)
     engine = app.extensions["engine"]
     client = app.test_client()
     items = client.get("/v1/doctors/doc-000001/slots?service_id=svc-0001-01&date=2026-12-03")
     slot = next(i["id"] for i in items.json["items"] if i["bookable"])
-    assert client.post(f"/v1/slots/{slot}/hold").status_code == 201
+    assert client.post(f"/v1/slots/{slot}/hold", headers=patient()).status_code == 201
     free_before = count(engine, slots, slots.c.status == "free")
     assert expire_holds(engine, now + timedelta(seconds=10)) == 0
     assert expire_holds(engine, now + timedelta(seconds=301)) == 1

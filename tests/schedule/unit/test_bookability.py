@@ -2,8 +2,9 @@ from datetime import date, datetime, time, timezone
 
 import pytest
 
-from schedule.domain.bookability import (OrgRules, date_bookable_online, last_open_date,
-                                         slot_bookable_at_reception, slot_bookable_online)
+from schedule.domain.bookability import (OrgRules, date_bookable_online, day_hold_cap,
+                                         last_open_date, slot_bookable_at_reception,
+                                         slot_bookable_online)
 
 pytestmark = pytest.mark.unit
 
@@ -98,3 +99,10 @@ def test_reception_has_no_horizon_limit():
                                       now_utc=NOW)
     assert not slot_bookable_online(RULES, day=date(2027, 3, 1), start_utc=far, status="free",
                                     channel="any", hold_expires_at=None, now_utc=NOW)
+
+
+def test_the_day_hold_cap_is_a_share_rounded_up_with_a_floor():
+    assert day_hold_cap(18, 20, 2) == 4   # 3.6 rounded up
+    assert day_hold_cap(40, 20, 2) == 8
+    assert day_hold_cap(3, 20, 2) == 2    # a short day still lets two patients choose at once
+    assert day_hold_cap(0, 20, 2) == 2

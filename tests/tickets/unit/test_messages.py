@@ -71,3 +71,74 @@ def test_recipients_are_masked_for_people_and_logs():
     assert mask_email("ivanov@example.org") == "i***@example.org"
     assert mask_phone("+7 (922) 555-01-67") == "***0167"
     assert mask_email("broken") == "***"
+
+
+def _organization_event(appointment_event, name: str, type_name: str | None = None) -> dict:
+    event = appointment_event()
+    organization = event["data"]["appointment"]["organization"]
+    organization["name"] = name
+    if type_name is not None:
+        organization["type"] = type_name
+    return event
+
+
+@pytest.mark.parametrize("name,type_name", [
+    ("ГАУЗ «Женская консультация № 2» г. Оренбурга", None),
+    ("ГБУЗ «Оренбургский областной клинический онкологический диспансер»", None),
+    ("ГБУЗ «Онкодиспансер» г. Орска", None),
+    ("ГБУЗ «Оренбургский областной клинический психоневрологический диспансер»", None),
+    ("ГБУЗ «Противотуберкулёзный диспансер»", None),
+    ("ГАУЗ «Оренбургский областной центр по профилактике и борьбе со СПИДом»", None),
+    ("ГАУЗ «Перинатальный центр»", None),
+    ("ГАУЗ «Кожно-венерологический диспансер»", None),
+    ("ГАУЗ «Консультация № 2» г. Оренбурга", "Женские консультации"),
+    ("ГАУЗ «Диспансер № 3»", "Наркологические диспансеры"),
+], ids=["women", "oncology", "onco-short", "psychoneuro", "tuberculosis", "hiv", "perinatal",
+        "venereal", "women-type", "narcology-type"])
+def test_a_sensitive_organization_name_or_type_leaves_only_time_number_and_link(
+        appointment_event, name, type_name):
+    event = _organization_event(appointment_event, name, type_name)
+    for kind in ("booked", "rescheduled", "cancelled", "reminder", "flagged"):
+        for message in messages(event, kind).values():
+            text = (message.subject or "") + message.body
+            # Neither the organization, its address, the doctor, specialty, service nor room.
+            for secret in (name, "Советская", "Сергеева", "Терапия", "терапевта", "214"):
+                assert secret not in text, (kind, message.channel, secret)
+            assert "01.12.2026 08:15" in text or "1 декабря 2026 г., 08:15" in text
+            assert CABINET in text  # the neutral text points to the cabinet (after login)
+            if kind not in ("cancelled", "flagged"):
+                assert "0001-000123" in text
+
+
+def test_a_sensitive_specialty_also_drops_the_organization_and_the_room(appointment_event):
+    event = appointment_event(specialty="Онкология", service_name="Приём врача-онколога")
+    for message in messages(event, "booked").values():
+        assert "Городская клиническая" not in message.body and "214" not in message.body
+
+
+def test_an_ordinary_organization_name_and_type_stay_in_the_messages(appointment_event):
+    event = _organization_event(appointment_event, "ГАУЗ «Городская поликлиника № 3»",
+                                "Городские поликлиники")
+    pair = messages(event, "booked")
+    assert pair["sms"].body == ("Вы записаны на приём 01.12.2026 08:15, ГАУЗ «Городская "
+                                "поликлиника № 3», каб. 214. Талон № 0001-000123.")
+    assert "Сергеева Анна Викторовна (Терапия)" in pair["email"].body
+    assert "г. Оренбург, ул. Советская, д. 1" in pair["email"].body
+
+
+def test_a_waitlist_offer_of_a_sensitive_organization_names_neither_it_nor_the_doctor(
+        waitlist_event):
+    data = waitlist_event()["data"]
+    data["service"]["name"] = "Приём врача-терапевта"
+    data["organization"].update(name="ГАУЗ «Женская консультация № 1»", address="ул. Мира, 5")
+    pair = waitlist_messages(data, support_phone="8-800-200-56-03")
+    for message in pair.values():
+        assert "Женская" not in message.body and "Мира" not in message.body
+        assert "http://127.0.0.1:8000/book/slots/42" in message.body
+        assert "02.12.2026 09:00" in message.body or "2 декабря 2026 г., 09:00" in message.body
+
+
+def test_short_stems_match_whole_words_only():
+    assert is_sensitive("ГАУЗ «Центр профилактики ВИЧ-инфекции»") and is_sensitive("Центр СПИД")
+    assert is_sensitive(None, "Консультация перед ЭКО")
+    assert not is_sensitive("Больница им. Петра Ивановича", "Экология жилища", "Терапия")

@@ -1,4 +1,4 @@
-"""Steps 7–8 of the seed: hold a time → agreement → login → booked → talon."""
+"""Steps 7–8 of the seed: a time (held once logged in) → agreement → login → booked → talon."""
 from __future__ import annotations
 
 import logging
@@ -31,6 +31,9 @@ def _release_hold(state: dict | None) -> None:
 
 @bp.post("/book/hold")
 def hold():
+    """The chosen time. Holds need a login (schedule refuses anonymous ones): a logged-in patient's
+    choice is held; a visitor's is kept in the session only, and the booking after the login
+    takes it or shows the "time taken" page with the next free times."""
     form = request.form
     state = {"slot_id": form.get("slot_id", ""), "service_id": form.get("service_id", ""),
              "doctor_id": form.get("doctor_id", ""), "date": form.get("date", ""),
@@ -40,23 +43,48 @@ def hold():
         return redirect(url_for("browse.home"))
     _release_hold(session.get("booking"))
     session.pop("booking", None)
-    body = {"session_id": session.public_id} if session.public_id else {}
-    answer = call("schedule", "POST", f"/v1/slots/{q(state['slot_id'])}/hold", json=body)
-    if answer.status == 201:
+    answer = _hold_for_patient(state) if access_token() else None
+    if answer is None:
+        if not _still_free(state):
+            return _to_taken(state)
+    elif answer.status == 201:
         data = answer.json()
         state.update(hold_id=data.get("hold_id"), expires_at=data.get("expires_at"))
-        session["booking"] = state
-        return redirect(url_for("booking.consent"))
-    if answer.status == 409:
-        # Offer the next free times of that doctor (this day and the next) at once.
-        session["taken"] = {k: state.get(k) for k in ("doctor_id", "service_id", "date", "time")}
-        return redirect(url_for("booking.taken"))
-    if answer.status == 429:
-        flash("Слишком много попыток бронирования. Повторите через "
-              f"{answer.headers.get('Retry-After', '60')} с.", "error")
-    else:
+    elif answer.error().get("code") == "slot_unavailable":
+        return _to_taken(state)
+    elif answer.error().get("code") not in HOLD_OPTIONAL:
         flash(forms.booking_error_message(answer.error()), "error")
-    return redirect(_day_link(state))
+        return redirect(_day_link(state))
+    session["booking"] = state
+    return redirect(url_for("booking.consent"))
+
+
+# Refusals after which the patient goes on without a hold: the booking itself still takes the
+# time if it is free (a hold only keeps it during the agreement).
+HOLD_OPTIONAL = ("too_many_holds", "too_many_holds_for_day")
+
+
+def _hold_for_patient(state: dict):
+    """Hold the time with the patient's token; None when the login has expired meanwhile."""
+    body = {"session_id": session.public_id} if session.public_id else {}
+    answer = call("schedule", "POST", f"/v1/slots/{q(state['slot_id'])}/hold", json=body,
+                  token=access_token())
+    if answer.status == 401:
+        forget_login()
+        return None
+    return answer
+
+
+def _still_free(state: dict) -> bool:
+    """Whether the visitor's time is still shown free (no hold: the booking decides later)."""
+    times = free_times(state["doctor_id"], state["service_id"], state.get("date", ""))
+    return any(str(t.get("id")) == state["slot_id"] and t.get("bookable") for t in times)
+
+
+def _to_taken(state: dict):
+    """Offer the next free times of that doctor (this day and the next) at once."""
+    session["taken"] = {k: state.get(k) for k in ("doctor_id", "service_id", "date", "time")}
+    return redirect(url_for("booking.taken"))
 
 
 def _booking_or_home():
@@ -161,8 +189,7 @@ def perform_booking():
         return redirect(login_url(url_for("booking.confirm")))
     if code == "slot_unavailable":
         session.pop("booking", None)
-        session["taken"] = {k: state.get(k) for k in ("doctor_id", "service_id", "date", "time")}
-        return redirect(url_for("booking.taken"))
+        return _to_taken(state)
     if code == "consent_required":
         state.pop("consent_version", None)
         state.pop("idem_key", None)

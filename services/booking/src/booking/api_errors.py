@@ -18,6 +18,7 @@ STATUS = {
     errors.CancelTooLate: 409,
     errors.RescheduleTooLate: 409,
     errors.RescheduleNotAllowed: 422,
+    errors.WaitlistLimitReached: 422,
     errors.NotActive: 409,
     errors.AppointmentChanged: 409,
     errors.NotFound: 404,

@@ -150,10 +150,13 @@ def _reschedule(deps: Deps, actor: Actor, appointment_id: str, slot_id: str, key
                                    "doctor_specialty": row["snapshot"]["doctor"].get("specialty")},
                                   context)
     start, end = parse_instant(slot["start"]), parse_instant(slot["end"])
-    org = context["organization"]
-    rules.check_booking_time(start, now, rules.zone(org.get("timezone")),
-                             rules.OrgSettings.from_dict(org.get("settings")),
-                             by_staff=actor.is_staff)
+    # The new time is booked by this caller: their channel's rules, and the patient's current
+    # attachment (it may have changed since the booking, and the target doctor's area may differ).
+    patient = deps.auth.patient(row["patient_id"])
+    if patient is None:
+        raise errors.PatientNotFound()
+    rules.check_new_slot(context, patient.get("attachments") or [], start, now,
+                         by_staff=actor.is_staff)
     doctor = context["doctor"]
     snapshot = dict(row["snapshot"])
     snapshot["doctor"] = {"id": doctor["id"], "full_name": doctor.get("full_name"),
@@ -186,7 +189,9 @@ def _commit_move(deps: Deps, actor: Actor, row: dict, slot_id: str, doctor: dict
         current = store.get_appointment(conn, row["id"], for_update=True)
         if current["version"] != row["version"] or current["status"] != "booked":
             raise errors.AppointmentChanged()
-        deps.schedule.move(row["id"], row["slot_id"], slot_id, row["channel"])
+        # The caller's channel, not the booking's: a patient moving a reception-made appointment
+        # gets portal slots and quotas only.
+        deps.schedule.move(row["id"], row["slot_id"], slot_id, actor.channel)
         store.change_appointment(conn, row["id"], statuses=("booked",), version=row["version"],
                                  slot_id=slot_id, doctor_id=doctor["id"], start_utc=start,
                                  end_utc=end, snapshot=snapshot, flagged=False, flag_reason=None)

@@ -24,3 +24,6 @@ class BookingSettings(ServiceSettings):
     reconcile_after_seconds: float = 15.0
     reconcile_interval_seconds: float = 10.0
     db_pool_size: int = 10
+    # Active (waiting or offered) waiting-list entries per patient: each one may be offered every
+    # freed slot of its doctor/service, so an unbounded list would let one patient drain them.
+    waitlist_max_active_per_patient: int = Field(default=10, ge=1, le=100)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from regcommon.db import new_id, utcnow
 from regcommon.outbox import add_event
@@ -99,9 +99,19 @@ def create(deps: Deps, actor: Actor, body, patient_id: str | None = None) -> dic
            "snapshot": {"full_name": patient.get("full_name"),
                         "contact": {"email": patient.get("email"), "phone": patient.get("phone")}},
            "created_at": now, "updated_at": now}
+    limit = deps.settings.waitlist_max_active_per_patient
     with deps.engine.begin() as conn:
+        if _active_entries(conn, patient_id) >= limit:
+            raise errors.WaitlistLimitReached(limit)
         conn.execute(waitlist_entries.insert().values(**row))
     return entry_json(row)
+
+
+def _active_entries(conn, patient_id: str) -> int:
+    """Waiting or offered entries of the patient (a concurrent create may pass one over)."""
+    w = waitlist_entries.c
+    return conn.execute(select(func.count()).select_from(waitlist_entries).where(
+        w.patient_id == patient_id, w.status.in_(("waiting", "offered")))).scalar_one()
 
 
 def list_for(deps: Deps, actor: Actor, patient_id: str | None = None) -> list[dict]:
@@ -205,7 +215,9 @@ def _offer_first(deps: Deps, event_id: str, candidates: list[dict], doctor_id: s
             add_event(conn, outbox, "waitlist.offered", {
                 "entry_id": entry["id"], "patient_id": entry["patient_id"],
                 "contact": entry["snapshot"].get("contact") or {},
-                "organization": {k: context["organization"].get(k) for k in ("id", "name", "address")},
+                "organization": {**{k: context["organization"].get(k)
+                                    for k in ("id", "name", "address")},
+                                 "type": context["organization"].get("type_name")},
                 "service": {k: context["service"].get(k) for k in ("id", "name", "paid")},
                 "slot": {**slot, "doctor": {"id": doctor["id"], "full_name": doctor.get("full_name"),
                                             "specialty": doctor.get("specialty"),

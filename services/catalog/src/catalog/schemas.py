@@ -123,6 +123,7 @@ class NestedSettings(SettingsOut):
 
 class OrganizationWithSettings(OrganizationOut):
     settings = Nested(NestedSettings)
+    type_name = String(metadata={"description": "Название типа организации"})
 
 
 class DoctorContextDoctor(DoctorOut):

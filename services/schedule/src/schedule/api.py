@@ -6,7 +6,7 @@ from flask import current_app, request
 
 from regcommon.clientaddr import client_address, rate_limit_key
 from regcommon.errors import ApiError, NotFound, ValidationFailed
-from regcommon.jwt_verify import InvalidToken, bearer_token
+from regcommon.jwt_verify import InvalidToken, authenticate, bearer_token
 from regcommon.web import require_internal
 
 from .api_common import (body_text, json_object, query_date, query_text, slot_id_param,
@@ -74,13 +74,21 @@ def doctor_slots(doctor_id: str):
     return {"items": items}, 200, PRIVATE if reception else CACHE
 
 
+def holder_of(claims: dict) -> str:
+    """The key of the per-holder limit: the patient id, or "staff:<id>" for staff."""
+    subject = str(claims.get("sub"))[:48]
+    return subject if claims.get("role") == "patient" else f"staff:{subject}"
+
+
 @bp.post("/v1/slots/<slot_id>/hold")
 def hold_slot(slot_id: str):
+    # A login first (internal-contracts.md): anonymous holds let a few addresses park a new day.
+    claims = authenticate(current_app.extensions["jwt_verifier"], roles=("patient",) + STAFF)
     slot = slot_id_param(slot_id)
     body = json_object(optional=True)
     session_id = body_text(body, "session_id", required=False, max_length=128)
     client = rate_limit_key(client_address())
-    return schedule().hold(slot, client, session_id), 201
+    return schedule().hold(slot, client, session_id, holder=holder_of(claims)), 201
 
 
 @bp.delete("/v1/holds/<hold_id>")

@@ -111,6 +111,11 @@ def to_api_error(error: errors.ScheduleError) -> ApiError:
         return ApiError(429, "too_many_holds",
                         "Слишком много одновременно выбранных времён. Повторите попытку позже",
                         headers={"Retry-After": str(error.retry_after)})
+    if isinstance(error, errors.TooManyHoldsForDay):
+        return ApiError(409, "too_many_holds_for_day",
+                        "Сейчас много пациентов одновременно выбирают время к этому врачу на этот "
+                        "день. Запишитесь без бронирования времени или повторите попытку позже",
+                        headers={"Retry-After": str(error.retry_after)})
     if isinstance(error, errors.ServiceNotProvided):
         return NotFound("Врач не оказывает выбранную услугу")
     if isinstance(error, errors.DoctorNotFound):

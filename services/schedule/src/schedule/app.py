@@ -11,7 +11,7 @@ from .admin import ScheduleAdmin
 from .api import bp as public_bp
 from .api_admin import bp as admin_bp
 from .api_common import register_error_handlers
-from .services import Schedule
+from .services import HoldLimits, Schedule
 from .settings import ScheduleSettings
 
 
@@ -34,7 +34,10 @@ def create_app(settings: ScheduleSettings | None = None, *, verifier=None, clock
     app.extensions["engine"] = engine
     app.extensions["schedule"] = Schedule(
         engine, directory, orgs, hold_seconds=settings.hold_seconds,
-        max_holds_per_client=settings.max_holds_per_client, **extra)
+        limits=HoldLimits(per_client=settings.max_holds_per_client,
+                          per_holder=settings.max_holds_per_patient,
+                          day_percent=settings.day_hold_percent,
+                          day_minimum=settings.min_holds_per_day), **extra)
     app.extensions["schedule_admin"] = ScheduleAdmin(engine, directory, orgs, **extra)
     app.extensions["jwt_verifier"] = verifier or verifier_from_settings(settings)
     register_error_handlers(app)

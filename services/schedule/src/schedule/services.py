@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
@@ -21,7 +22,7 @@ from .adapters.tables import outbox
 from .adapters.tx import in_transaction
 from .domain import bookability as rules_mod
 from .domain.errors import (DoctorNotFound, HoldNotFound, ServiceNotProvided, SlotNotFound,
-                            SlotUnavailable, TooManyHolds)
+                            SlotUnavailable, TooManyHolds, TooManyHoldsForDay)
 
 
 def iso_local(value: datetime, zone) -> str:
@@ -33,15 +34,31 @@ def local_midnight(day: date, zone) -> datetime:
     return datetime.combine(day, datetime.min.time(), zone).astimezone(timezone.utc)
 
 
+@dataclass(frozen=True)
+class HoldLimits:
+    """How many holds at once: per client address, per holder, per doctor-day (a share)."""
+    per_client: int = 3
+    per_holder: int = 2
+    day_percent: int = 20
+    day_minimum: int = 2
+
+
+def retry_after(soonest: datetime | None, now: datetime) -> int:
+    """Seconds until the soonest of the counted holds expires (at least 1)."""
+    if soonest is None:
+        return 1
+    return max(1, math.ceil((rules_mod.as_utc(soonest) - now).total_seconds()))
+
+
 class Schedule:
     def __init__(self, engine: Engine, directory: DoctorDirectory, orgs: OrgSettingsProvider, *,
-                 hold_seconds: int = 300, max_holds_per_client: int = 3,
+                 hold_seconds: int = 300, limits: HoldLimits = HoldLimits(),
                  clock: Callable[[], datetime] = utcnow):
         self.engine = engine
         self.directory = directory
         self.orgs = orgs
         self.hold_seconds = hold_seconds
-        self.max_holds_per_client = max_holds_per_client
+        self.limits = limits
         self.clock = clock
 
     # --- public reads ------------------------------------------------------------------------
@@ -144,7 +161,8 @@ class Schedule:
 
     # --- holds ---------------------------------------------------------------------------------
 
-    def hold(self, slot_id: int, client_key: str, session_id: str | None) -> dict:
+    def hold(self, slot_id: int, client_key: str, session_id: str | None, *, holder: str) -> dict:
+        """Hold a portal slot for ``holder`` (a patient id, or "staff:<id>")."""
         now = self.clock()
         # Checked before the transaction (settings may need their own connection); the
         # conditional UPDATE below is what decides, not this read.
@@ -162,20 +180,33 @@ class Schedule:
                 for old in hold_store.session_holds(conn, session_id, now):
                     store.unhold(conn, old.slot_id, old.id, changes)
                     hold_store.mark_released(conn, old.id)
-            count, soonest = hold_store.client_holds(conn, client_key, now)
-            if count >= self.max_holds_per_client:
-                soonest = rules_mod.as_utc(soonest)
-                raise TooManyHolds(max(1, math.ceil((soonest - now).total_seconds())))
+            self._check_hold_limits(conn, slot, client_key, holder, now)
             hold_id = str(uuid.uuid4())
             expires = now + timedelta(seconds=self.hold_seconds)
             if not store.hold(conn, slot_id, hold_id, expires, now, changes):
                 raise SlotUnavailable(slot_id)
             hold_store.add(conn, id=hold_id, slot_id=slot_id, client_key=client_key,
-                           session_id=session_id, expires_at=expires, created_at=now)
+                           holder_id=holder, session_id=session_id, expires_at=expires,
+                           created_at=now)
             store.bump_counters(conn, changes)
             return {"hold_id": hold_id, "expires_at": iso_local(expires, org.zone)}
 
         return in_transaction(self.engine, work)
+
+    def _check_hold_limits(self, conn: Connection, slot: dict, client_key: str, holder: str,
+                           now: datetime) -> None:
+        limits = self.limits
+        count, soonest = hold_store.client_holds(conn, client_key, now)
+        if count >= limits.per_client:
+            raise TooManyHolds(retry_after(soonest, now))
+        count, soonest = hold_store.holder_holds(conn, holder, now)
+        if count >= limits.per_holder:
+            raise TooManyHolds(retry_after(soonest, now))
+        hold_store.lock_day(conn, slot["doctor_id"], slot["local_date"])
+        portal, held, soonest = hold_store.day_holds(conn, slot["doctor_id"], slot["local_date"],
+                                                     now)
+        if held >= rules_mod.day_hold_cap(portal, limits.day_percent, limits.day_minimum):
+            raise TooManyHoldsForDay(retry_after(soonest, now))
 
     def drop_hold(self, hold_id: str) -> None:
         def work(conn: Connection) -> None:

@@ -19,6 +19,14 @@ class ScheduleSettings(ServiceSettings):
     # A hold keeps a slot for a patient while they accept the consent and log in.
     hold_seconds: int = Field(default=300, ge=10, le=3600)
     max_holds_per_client: int = Field(default=3, ge=1, le=100)
+    # Holds need a login (patient or staff). One patient needs one hold at a time (a new choice in
+    # the same session replaces it); two leave room for a second device.
+    max_holds_per_patient: int = Field(default=2, ge=1, le=20)
+    # At most this share of a doctor-day's portal slots is held at once (never fewer than
+    # min_holds_per_day): a few accounts cannot park a newly opened day, and honest patients
+    # beyond the cap still book directly, only without a hold.
+    day_hold_percent: int = Field(default=20, ge=1, le=100)
+    min_holds_per_day: int = Field(default=2, ge=1, le=100)
     # The worker's loop: hold expiry every tick, slot generation every generate_every_seconds.
     worker_tick_seconds: float = Field(default=15.0, gt=0)
     generate_every_seconds: float = Field(default=600.0, gt=0)

@@ -65,6 +65,15 @@ class TicketsSettings(ServiceSettings):
         if not self.beat_schedule_file:
             base = Path(tempfile.gettempdir()) if self.mode == "production" else var_dir()
             self.beat_schedule_file = str(base / "celerybeat-schedule-tickets")
+        if self.mode == "production":
+            # Patients must get their messages: a missing provider is a startup error, not mail
+            # quietly written to a pod's disk. Files only when the operator says so explicitly.
+            if not self.email_backend and not self.smtp_host:
+                raise ValueError("TICKETS_SMTP_HOST is required in production "
+                                 "(or set TICKETS_EMAIL_BACKEND=file explicitly)")
+            if not self.sms_backend and not self.sms_url:
+                raise ValueError("TICKETS_SMS_URL is required in production "
+                                 "(or set TICKETS_SMS_BACKEND=file explicitly)")
         if not self.email_backend:
             self.email_backend = "smtp" if self.smtp_host else "file"
         if not self.sms_backend:

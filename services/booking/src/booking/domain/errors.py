@@ -81,6 +81,14 @@ class RescheduleNotAllowed(BookingError):
                "в той же медицинской организации")
 
 
+class WaitlistLimitReached(BookingError):
+    code = "waitlist_limit_reached"
+    message = "В листе ожидания уже {limit} заявок. Отмените ненужную заявку, чтобы добавить новую"
+
+    def __init__(self, limit: int):
+        super().__init__(self.message.format(limit=limit))
+
+
 class NotActive(BookingError):
     code = "appointment_not_active"
     message = "Запись уже отменена или завершена"

@@ -85,6 +85,19 @@ def check_booking_time(start_utc: datetime, now_utc: datetime, tz: ZoneInfo,
         raise errors.OutsideBookingHorizon()
 
 
+def check_new_slot(context: dict, attachments: list[dict], start_utc: datetime,
+                   now_utc: datetime, *, by_staff: bool) -> None:
+    """The rules a time must pass before this caller may take it (a booking or the target of a
+    reschedule): the service is bookable on the caller's channel, the patient is attached where
+    the service needs it, and the time is open for that channel. ``context``: the catalog
+    context of the slot's doctor for the service."""
+    org, service, doctor = context["organization"], context["service"], context["doctor"]
+    check_service_bookable(service, by_staff=by_staff)
+    check_attachment(service, org["id"], doctor.get("areas") or [], attachments)
+    check_booking_time(start_utc, now_utc, zone(org.get("timezone")),
+                       OrgSettings.from_dict(org.get("settings")), by_staff=by_staff)
+
+
 def check_cancel(start_utc: datetime, now_utc: datetime, settings: OrgSettings, *,
                  by_staff: bool) -> None:
     """Online until the start minus the cut-off; reception until the start."""

@@ -35,7 +35,7 @@ def build_snapshot(context: dict, patient: dict) -> dict:
     return {
         "timezone": org.get("timezone"),
         "organization": {"id": org["id"], "name": org.get("name"), "address": org.get("address"),
-                         "phone": org.get("phone")},
+                         "phone": org.get("phone"), "type_name": org.get("type_name")},
         "doctor": {"id": doctor["id"], "full_name": doctor.get("full_name"),
                    "specialty": doctor.get("specialty"), "room": doctor.get("room")},
         "service": {"id": service["id"], "name": service.get("name"),
@@ -74,6 +74,8 @@ def event_data(row, *, actor: str, previous: dict | None = None, extra: dict | N
     body = appointment_json(row)
     for key in ("channel", "flagged", "flag_reason"):
         body.pop(key, None)
+    # The type («Женские консультации») lets tickets keep a sensitive place out of SMS/e-mail.
+    body["organization"]["type"] = snap["organization"].get("type_name")
     data = {"appointment": body, "timezone": snap.get("timezone") or "Asia/Yekaterinburg",
             "contact": dict(snap.get("contact") or {}), "actor": actor}
     if previous is not None:

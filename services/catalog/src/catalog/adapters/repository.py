@@ -68,8 +68,10 @@ class CatalogRepository:
             if org is None:
                 return None
             result = _org_public(org)
-            if with_settings:
+            if with_settings:  # the internal view (booking): messages judge by the type too
                 result["settings"] = _settings(org)
+                kind = session.get(OrganizationType, org.type_id)
+                result["type_name"] = kind.name if kind is not None else None
                 return result
             subs = session.scalars(select(Subdivision)
                                    .where(Subdivision.organization_id == organization_id)

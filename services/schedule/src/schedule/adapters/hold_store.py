@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, case, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from .tables import holds
+from ..domain.bookability import PORTAL_CHANNELS
+from .tables import doctor_days, holds, slots
 
 
 def _active(now: datetime):
@@ -23,6 +24,32 @@ def client_holds(conn: Connection, client_key: str, now: datetime) -> tuple[int,
     row = conn.execute(select(func.count(), func.min(holds.c.expires_at))
                        .where(holds.c.client_key == client_key, _active(now))).first()
     return row[0], row[1]
+
+
+def holder_holds(conn: Connection, holder_id: str, now: datetime) -> tuple[int, datetime | None]:
+    """How many active holds the patient (or staff member) has, and the soonest expiry."""
+    row = conn.execute(select(func.count(), func.min(holds.c.expires_at))
+                       .where(holds.c.holder_id == holder_id, _active(now))).first()
+    return row[0], row[1]
+
+
+def lock_day(conn: Connection, doctor_id: str, day) -> None:
+    """Serialize the holds of one doctor-day (PostgreSQL), so that its cap is exact. The hold
+    updates this counter row anyway: taking the lock earlier adds no new contention."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(doctor_days.c.doctor_id).where(
+            doctor_days.c.doctor_id == doctor_id, doctor_days.c.date == day).with_for_update())
+
+
+def day_holds(conn: Connection, doctor_id: str, day, now: datetime) -> tuple[int, int, datetime | None]:
+    """(portal slots of the doctor-day, of them held now, the soonest of those holds to expire)."""
+    held = and_(slots.c.status == "held", slots.c.hold_expires_at > now)
+    row = conn.execute(select(
+        func.count(), func.sum(case((held, 1), else_=0)),
+        func.min(case((held, slots.c.hold_expires_at), else_=None)))
+        .where(slots.c.doctor_id == doctor_id, slots.c.local_date == day,
+               slots.c.channel.in_(PORTAL_CHANNELS))).first()
+    return row[0] or 0, row[1] or 0, row[2]
 
 
 def add(conn: Connection, **values) -> None:

@@ -94,6 +94,9 @@ holds = Table(
     Column("id", String(36), primary_key=True),
     Column("slot_id", SlotId, nullable=False, index=True),
     Column("client_key", String(64), nullable=False),
+    # Who holds: the patient id, or "staff:<id>" (null only for holds made before logins were
+    # required). The per-patient limit counts on it.
+    Column("holder_id", String(64), nullable=True),
     Column("session_id", String(128), nullable=True),
     Column("expires_at", UtcDateTime, nullable=False),
     Column("released", Boolean, nullable=False),
@@ -101,6 +104,8 @@ holds = Table(
     Index("ix_holds_client_active", "client_key", "expires_at",
           postgresql_where=text("NOT released"), sqlite_where=text("NOT released")),
     Index("ix_holds_session_active", "session_id",
+          postgresql_where=text("NOT released"), sqlite_where=text("NOT released")),
+    Index("ix_holds_holder_active", "holder_id", "expires_at",
           postgresql_where=text("NOT released"), sqlite_where=text("NOT released")),
 )
 

@@ -4,6 +4,7 @@ All rules run in the organization's local time; the clock is injected so tests c
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -102,3 +103,10 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=timezone.utc)
+
+
+def day_hold_cap(portal_slots: int, percent: int, minimum: int) -> int:
+    """How many slots of one doctor-day may be held at once: ``percent`` of its portal slots,
+    rounded up, but never fewer than ``minimum`` (a short day still lets a couple of patients
+    choose at the same moment). Beyond the cap patients still book, only without a hold."""
+    return max(minimum, math.ceil(portal_slots * percent / 100))

@@ -32,5 +32,13 @@ class TooManyHolds(ScheduleError):
         self.retry_after = retry_after
 
 
+class TooManyHoldsForDay(ScheduleError):
+    """The doctor-day already has as many holds as its cap allows (see bookability.day_hold_cap)."""
+
+    def __init__(self, retry_after: int):
+        super().__init__("too many holds for the day")
+        self.retry_after = retry_after
+
+
 class AbsenceNotFound(ScheduleError):
     pass
