@@ -182,3 +182,18 @@ def test_emulator_codes_are_one_use_and_person_data_needs_its_token(emulator):
     docs = app.get("/rs/prns/1000299353/docs", headers={"Authorization": f"Bearer {access}"})
     assert {"type": "MDCL_PLCY"}.items() <= docs.get_json()["elements"][0].items()
     assert app.get("/rs/prns/1000299354", headers={"Authorization": f"Bearer {access}"}).status_code == 401
+
+
+def test_an_esia_login_lifts_the_lockout_of_the_persons_policy(esia_app, helpers):
+    client = esia_app.test_client()
+
+    def oms_login(birth):
+        return client.post("/v1/auth/oms", json=helpers.login_body(birth=birth),
+                           headers={"X-Client-IP": "10.11.0.1"})
+
+    for _ in range(5):
+        assert oms_login("1985-03-15").status_code == 401
+    assert oms_login(helpers.BIRTH).status_code == 429
+    callback = browser_login(esia_app, "1000299353")  # Иванова, the policy's owner
+    assert client.post("/v1/esia/callback", json=callback).status_code == 200
+    assert oms_login(helpers.BIRTH).status_code == 200

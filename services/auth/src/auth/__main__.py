@@ -89,6 +89,16 @@ def create_staff(login, role, organization_id, full_name):
     click.echo(f"staff {login} ({role}) created")
 
 
+@cli.command("unlock-staff")
+@click.option("--login", required=True)
+def unlock_staff(login):
+    """Lift the login limits of a staff login (every address), e.g. after a colleague's typos."""
+    from .services import unlock_staff_login
+
+    _keys, ctx = _context(_settings())
+    _echo({"login": login, "unlocked_keys": unlock_staff_login(ctx, login)})
+
+
 @cli.command()
 @click.option("--days", type=click.IntRange(1, 365), default=2, show_default=True)
 def purge(days):
