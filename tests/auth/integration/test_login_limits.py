@@ -248,3 +248,34 @@ def test_every_attempt_is_logged_with_a_masked_policy_and_no_birth_date(seeded, 
     for line in attempts:
         assert "9153" in line and helpers.POLICY not in line
         assert "1985" not in line and "03-1" not in line
+
+
+def test_limit_keys_are_a_keyed_hmac_and_staff_logs_name_no_login(make_app, seeded_url, helpers):
+    import hashlib
+    import logging
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("auth.login")
+    app = make_app(seeded_url, policy_key_secret="first-secret-0123456789")
+    post_login(app, helpers.login_body(birth="1985-03-15"), "10.12.0.1")
+    logger.addHandler(handler)
+    try:
+        app.test_client().post("/v1/auth/staff", json={"login": "registrar", "password": "wrong"})
+    finally:
+        logger.removeHandler(handler)
+    with app.extensions["auth_context"].sessions() as session:
+        keys = {row.key for row in session.execute(select(login_attempts.c.key).where(
+            login_attempts.c.kind.in_(("policy", "staff"))))}
+    unkeyed = {hashlib.sha256(f"oms_unified::{helpers.POLICY}".encode()).hexdigest(),
+               hashlib.sha256(b"registrar").hexdigest()}
+    assert len(keys) == 2 and not keys & unkeyed
+    other = make_app(seeded_url, policy_key_secret="second-secret-987654321")
+    post_login(other, helpers.login_body(birth="1985-03-15"), "10.12.0.1")
+    with other.extensions["auth_context"].sessions() as session:
+        again = {row.key for row in session.execute(select(login_attempts.c.key).where(
+            login_attempts.c.kind == "policy"))}
+    assert len(again) == 2  # another secret, another key
+    staff_lines = [r for r in records if r.getMessage() == "staff login attempt"]
+    assert staff_lines and all("registrar" not in str(r.__dict__) for r in staff_lines)
