@@ -171,5 +171,4 @@ def internal_revocations():
         if since.tzinfo is None:
             raise ApiError(422, "validation_failed", "Проверьте правильность заполнения полей",
                            {"since": "Укажите смещение часового пояса"})
-    items, as_of = ctx().revocations.since(since)
-    return {"items": items, "as_of": as_of.isoformat()}
+    return ctx().revocations.since(since)

@@ -83,6 +83,10 @@ class ServiceSettings(BaseSettings):
         default="registratura", validation_alias=AliasChoices("REGISTRATURA_JWT_AUDIENCE")
     )
     auth_url: str = service_url_field("auth", 8003)
+    # The polled revocation list (regcommon/revocations.py): how often it is asked for, and how
+    # old it may grow while auth is unreachable before every token is refused (fail closed).
+    revocation_poll_seconds: float = 2.0
+    revocation_max_age_seconds: float = 30.0
 
     # Event broker: RabbitMQ (amqp://) in production, kombu's filesystem transport when empty.
     broker_url: str = Field(default="", validation_alias=AliasChoices("REGISTRATURA_BROKER_URL"))
