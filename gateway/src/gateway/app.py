@@ -11,6 +11,7 @@ from regcommon.web import add_readiness_check, create_base_app
 from werkzeug.exceptions import HTTPException
 
 from . import openapi, proxy, security
+from .revocation import build_gate
 from .microcache import MicroCache
 from .sessions import DbSessionInterface
 from .settings import GatewaySettings
@@ -34,7 +35,9 @@ def create_app(settings: GatewaySettings | None = None):
 
     engine = make_engine(settings.database_url)
     app.extensions["engine"] = engine
-    app.session_interface = DbSessionInterface(make_sessionmaker(engine), settings)
+    sessionmaker = make_sessionmaker(engine)
+    app.session_interface = DbSessionInterface(sessionmaker, settings)
+    app.extensions["token_gate"] = build_gate(settings, sessionmaker)
     upstreams = Upstreams(settings)
     app.extensions["upstreams"] = upstreams
     app.extensions["microcache"] = MicroCache(settings.microcache_ttl_seconds,

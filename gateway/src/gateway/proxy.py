@@ -11,9 +11,11 @@ from urllib.parse import quote
 
 from flask import Response, current_app, jsonify, request
 from regcommon.errors import ApiError, status_error
+from regcommon.jwt_verify import bearer_token
 
 from .microcache import MicroCache
 from .netutil import client_ip
+from .revocation import record_logout
 from .routing import Match, MethodNotAllowed, resolve
 
 log = logging.getLogger(__name__)
@@ -22,6 +24,9 @@ REQUEST_HEADERS = ("Authorization", "Idempotency-Key", "Content-Type", "User-Age
 RESPONSE_HEADERS = ("Content-Type", "Retry-After", "ETag", "Cache-Control", "Content-Disposition",
                     "WWW-Authenticate")
 PATH_SAFE = "/:@-._~!$&'()*+,;="
+LOGOUT_PATH = "/v1/auth/logout"
+# A stale token sent along with a new login must not stop the login.
+LOGIN_PATHS = ("/v1/auth/oms", "/v1/auth/staff")
 
 
 
@@ -82,12 +87,21 @@ def api_dispatch(rest: str = ""):
         return response
     if match is None:
         raise status_error(404)
+    token = bearer_token()
+    gate = current_app.extensions.get("token_gate")
+    if token and gate is not None and match.upstream_path not in LOGIN_PATHS:
+        gate.check(token)  # logged out, revoked or expired: refused before any service
     if match.upstream_path == "/v1/admin/import":
         # A whole region file: far above the 1 MiB limit of ordinary requests.
         request.max_content_length = current_app.extensions["settings"].max_import_bytes
     if match.special == "ticket_pdf":
         return ticket_pdf_api(match.params[0])
-    return forward(match)
+    response = forward(match)
+    if match.upstream_path == LOGOUT_PATH and response.status_code == 204:
+        # Auth has verified and revoked the token; recorded before the 204 leaves, so the next
+        # request through any worker is refused (auth's own list reaches services by polling).
+        record_logout(token)
+    return response
 
 
 def forward(match: Match) -> Response:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from typing import Callable
 
 import requests
@@ -46,6 +47,7 @@ class RevocationList:
         self._since: str | None = None
         self._fresh_at: float | None = None
         self._tried_at = float("-inf")
+        self._failing = False
         self._lock = threading.Lock()
         self._poll_lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -64,8 +66,12 @@ class RevocationList:
         try:
             body = self._fetch(self._since)
         except Exception as exc:  # noqa: BLE001 - any failure leaves the list as it was
-            log.warning("revocation poll failed", extra={"error": str(exc)[:200]})
+            # Once per outage, not every interval: the age check below is what protects.
+            level = logging.WARNING if not self._failing else logging.DEBUG
+            log.log(level, "revocation poll failed", extra={"error": str(exc)[:200]})
+            self._failing = True
             return False
+        self._failing = False
         with self._lock:
             for entry in body.get("tokens") or []:
                 self._tokens[str(entry["jti"])] = float(entry["exp"])
@@ -81,10 +87,16 @@ class RevocationList:
         self._tokens = {jti: exp for jti, exp in self._tokens.items() if exp > now}
         self._subjects = {sub: entry for sub, entry in self._subjects.items() if entry[1] > now}
 
-    def _run(self) -> None:
+    @staticmethod
+    def _run(ref: "weakref.ref[RevocationList]", interval: float) -> None:
+        # A weak reference: the thread ends once its list (and its app) is gone.
         while True:
-            time.sleep(self.interval)
-            self.poll()
+            time.sleep(interval)
+            revocations = ref()
+            if revocations is None:
+                return
+            revocations.poll()
+            del revocations
 
     def _ensure_polling(self) -> None:
         if not self._background or self._thread is not None:
@@ -92,6 +104,7 @@ class RevocationList:
         with self._lock:
             if self._thread is None:  # started on first use, never at import or app creation
                 self._thread = threading.Thread(target=self._run, name="revocation-poll",
+                                                args=(weakref.ref(self), self.interval),
                                                 daemon=True)
                 self._thread.start()
 
