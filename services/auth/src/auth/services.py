@@ -52,7 +52,7 @@ class Context:
     hasher: PasswordHasher
     dummy_hash: str
 
-    # --- the login limits (docs/security.md "Login limits") -----------------------------------
+    # --- the login limits (docs/security.md, "Login limits and registry access") -------------
     def _ladder(self, kind: str) -> Limit:
         s = self.settings
         return Limit(kind, s.policy_max_failures, s.policy_window_seconds,
