@@ -12,7 +12,6 @@ See docs/security.md, "Tokens and revocation".
 """
 from __future__ import annotations
 
-import logging
 import random
 import time
 from datetime import datetime, timezone
@@ -21,15 +20,12 @@ from flask import current_app
 from jose import jwt
 from jose.exceptions import JOSEError
 from regcommon.db import session_scope, utcnow
-from regcommon.errors import ApiError
-from regcommon.jwt_verify import (AUTH_UNAVAILABLE_MESSAGE, UNAUTHORIZED_MESSAGE, RevocationList,
-                                  RevocationsUnavailable)
+from regcommon.jwt_verify import (RevocationList, RevocationsUnavailable, auth_unavailable_error,
+                                  invalid_token_error)
 from sqlalchemy import Column, DateTime, Index, String, Table, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from .sessions import metadata
-
-log = logging.getLogger(__name__)
 
 LEEWAY_SECONDS = 10  # as regcommon's JwtVerifier
 
@@ -50,12 +46,6 @@ def unverified_claims(token: str) -> dict | None:
     return claims if isinstance(claims, dict) else None
 
 
-def _refused(reason: str) -> ApiError:
-    log.info("token refused at the gateway", extra={"reason": reason})
-    return ApiError(401, "invalid_token", UNAUTHORIZED_MESSAGE,
-                    headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-
-
 class TokenGate:
     def __init__(self, sessionmaker, revocations: RevocationList | None):
         self.sessionmaker = sessionmaker
@@ -68,20 +58,18 @@ class TokenGate:
             return  # not a JWT: the service answers 401 itself
         exp = claims.get("exp")
         if isinstance(exp, (int, float)) and exp + LEEWAY_SECONDS < time.time():
-            raise _refused("expired")
+            raise invalid_token_error("expired (gateway)")
         jti = claims.get("jti")
         if isinstance(jti, str) and self._logged_out(jti):
-            raise _refused("logged out")
+            raise invalid_token_error("logged out (gateway)")
         if self.revocations is None:
             return
         try:
             revoked = self.revocations(claims)
         except RevocationsUnavailable:
-            log.warning("token refused at the gateway: revocation list stale")
-            raise ApiError(503, "auth_unavailable", AUTH_UNAVAILABLE_MESSAGE,
-                           headers={"Retry-After": "5"}) from None
+            raise auth_unavailable_error() from None
         if revoked:
-            raise _refused("revoked at auth")
+            raise invalid_token_error("revoked at auth (gateway)")
 
     def _logged_out(self, jti: str) -> bool:
         with session_scope(self.sessionmaker) as db:

@@ -21,7 +21,8 @@ from .errors import ApiError
 from .revocations import RevocationList, RevocationsUnavailable
 
 __all__ = ["InvalidToken", "JwksCache", "JwtVerifier", "RevocationList", "RevocationsUnavailable",
-           "authenticate", "bearer_token", "verifier_from_settings"]
+           "auth_unavailable_error", "authenticate", "bearer_token", "invalid_token_error",
+           "verifier_from_settings"]
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,19 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
+def invalid_token_error(reason: str) -> ApiError:
+    """The 401 of a bad, expired or revoked token (the reason is logged, never answered)."""
+    log.info("token refused", extra={"reason": reason[:100]})
+    return ApiError(401, "invalid_token", UNAUTHORIZED_MESSAGE,
+                    headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+def auth_unavailable_error() -> ApiError:
+    """The fail-closed 503: the revocation list is too old to trust any token."""
+    log.warning("token refused: revocation list stale (auth unreachable)")
+    return ApiError(503, "auth_unavailable", AUTH_UNAVAILABLE_MESSAGE, headers={"Retry-After": "5"})
+
+
 def authenticate(verifier: JwtVerifier, roles: tuple[str, ...] | None = None) -> dict:
     """The verified claims of the request's bearer token; 401 without one, 403 for a wrong role."""
     token = bearer_token()
@@ -135,13 +149,9 @@ def authenticate(verifier: JwtVerifier, roles: tuple[str, ...] | None = None) ->
     try:
         claims = verifier.verify(token)
     except RevocationsUnavailable:
-        log.warning("token refused: revocation list stale (auth unreachable)")
-        raise ApiError(503, "auth_unavailable", AUTH_UNAVAILABLE_MESSAGE,
-                       headers={"Retry-After": "5"}) from None
+        raise auth_unavailable_error() from None
     except InvalidToken as exc:
-        log.info("token refused", extra={"reason": str(exc)[:100]})
-        raise ApiError(401, "invalid_token", UNAUTHORIZED_MESSAGE,
-                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
+        raise invalid_token_error(str(exc)) from None
     if roles and claims.get("role") not in roles:
         raise ApiError(403, "forbidden", "Недостаточно прав для этого действия")
     return claims
