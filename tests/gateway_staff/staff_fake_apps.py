@@ -55,8 +55,10 @@ def auth_app(b: Backend) -> Flask:
             return refusal
         if request.method == "GET":
             q = request.args
+            own = b.role()[0] != "registrar"
             found = [p for p in b.patients.values()
-                     if (not q.get("policy_number") or p["policy"]["number"] == q["policy_number"])
+                     if (own or any(a["organization_id"] == ORG for a in p["attachments"]))
+                     and (not q.get("policy_number") or p["policy"]["number"] == q["policy_number"])
                      and (not q.get("last_name") or p["last_name"].lower() == q["last_name"].lower())
                      and (not q.get("birth_date") or p["birth_date"] == q["birth_date"])]
             return {"items": found}
@@ -81,14 +83,41 @@ def auth_app(b: Backend) -> Flask:
             return _error(404, "not_found", "Пациент не найден")
         patient = b.patients[pid]
         role, _ = b.role()
-        if role == "registrar" and all(a["organization_id"] != ORG for a in patient["attachments"]):
-            return _error(403, "forbidden", "Пациент прикреплён к другой организации")
+        if role == "registrar" and not b.registry_unscoped and \
+                all(a["organization_id"] != ORG for a in patient["attachments"]):
+            return _error(404, "not_found", "Пациент не найден")
         if request.method == "PUT":
             body = request.get_json()
             patient.update({k: v for k, v in body.items() if k != "attachment"})
             if body.get("attachment"):
                 patient["attachments"] = [body["attachment"]]
         return patient
+
+    @app.post("/v1/registry/patients/lookup")
+    def lookup():
+        if (refusal := b.staff_only()) is not None:
+            return refusal
+        number = request.get_json()["policy"]["number"]
+        for patient in b.patients.values():
+            if patient["policy"]["number"] == number:
+                return {"id": patient["id"], "full_name": patient["full_name"]}
+        return _error(404, "not_found", "Пациент не найден")
+
+    @app.post("/v1/registry/patients/<pid>/attachment")
+    def attach(pid):
+        if (refusal := b.staff_only()) is not None:
+            return refusal
+        patient = b.patients[pid]
+        patient["attachments"].append({"organization_id": ORG,
+                                       "area": request.get_json().get("area")})
+        return patient
+
+    @app.post("/v1/registry/patients/<pid>/unlock-login")
+    def unlock(pid):
+        if (refusal := b.staff_only()) is not None:
+            return refusal
+        b.unlocked.append(pid)
+        return "", 204
     return app
 
 

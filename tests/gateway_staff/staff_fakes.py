@@ -55,6 +55,10 @@ class Backend:
             "patient": fake_token("patient", "p-x", None, "Пациент"),
         }
         self.revoked: set[str] = set()
+        # A registry that forgot to scope cards to the registrar's organization (the page
+        # must still refuse someone else's patient).
+        self.registry_unscoped = False
+        self.unlocked: list[str] = []
         # The absence answer lists the appointments on the blocked days (asked of schedule).
         self.absence_lists_appointments = True
         self.patients = {

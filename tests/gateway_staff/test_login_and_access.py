@@ -96,10 +96,15 @@ def test_audit_is_refused_to_a_registrar_with_a_403_page(registrar, backend):
     assert 'id="nav-audit"' not in text(registrar.get("/staff"))
 
 
-def test_patient_of_another_organization_is_a_403_page_for_a_registrar(registrar):
+def test_patient_of_another_organization_is_not_found_for_a_registrar(registrar, backend):
     response = registrar.get("/staff/patients/p-foreign")
-    assert response.status_code == 403
-    assert "другой организации" in text(response)
+    assert response.status_code == 404
+    assert "Пациент не найден" in text(response)
+    # Even a registry that answered the card is not believed: the page checks it too.
+    backend.registry_unscoped = True
+    for url in ("/staff/patients/p-foreign", "/staff/patients/p-foreign/edit"):
+        response = registrar.get(url)
+        assert response.status_code == 404 and "Смирнов" not in text(response), url
 
 
 def test_unreachable_service_gives_a_russian_503_page_not_a_500(registrar, app):

@@ -108,3 +108,33 @@ def test_unknown_patient_is_a_russian_404_page(registrar):
     response = registrar.get("/staff/patients/nobody")
     assert response.status_code == 404
     assert "Пациент не найден" in text(response)
+
+
+def test_a_newcomer_from_another_organization_is_looked_up_by_policy_and_attached(registrar,
+                                                                                 backend):
+    from staff_fakes import OTHER_POLICY
+
+    page = text(registrar.get(f"/staff?policy_number={OTHER_POLICY}"))
+    assert 'id="search-empty"' in page and 'id="lookup-form"' in page
+    found = registrar.post("/staff/patients/lookup",
+                           {"policy_type": "oms_unified", "policy_number": OTHER_POLICY})
+    assert found.status_code == 200 and "Чужой Яков" in text(found)
+    assert backend.calls[-1]["json"] == {"policy": {"type": "oms_unified", "number": OTHER_POLICY}}
+    attached = registrar.post("/staff/patients/p-foreign/attach", {"area": "4"})
+    assert attached.status_code == 302 and attached.headers["Location"].endswith("/p-foreign")
+    assert {"organization_id": ORG, "area": "4"} in backend.patients["p-foreign"]["attachments"]
+    assert registrar.get("/staff/patients/p-foreign").status_code == 200
+
+
+def test_an_unknown_policy_lookup_offers_registration(registrar):
+    missing = registrar.post("/staff/patients/lookup",
+                             {"policy_type": "oms_unified", "policy_number": NEW_POLICY})
+    assert missing.status_code == 404 and 'id="lookup-register-link"' in text(missing)
+
+
+def test_reception_lifts_a_login_lockout_from_the_card(registrar, backend):
+    card = text(registrar.get("/staff/patients/p-1"))
+    assert 'id="unlock-login"' in card
+    response = registrar.post("/staff/patients/p-1/unlock-login")
+    assert response.status_code == 302 and backend.unlocked == ["p-1"]
+    assert "Блокировка входа по полису снята" in text(registrar.get("/staff/patients/p-1"))

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import fhir, openapi, proxy, security
+from .revocation import build_gate
 from .microcache import MicroCache
 from .sessions import DbSessionInterface
 from .settings import GatewaySettings
@@ -40,7 +41,9 @@ def create_app(settings: GatewaySettings | None = None):
 
     engine = make_engine(settings.database_url)
     app.extensions["engine"] = engine
-    app.session_interface = DbSessionInterface(make_sessionmaker(engine), settings)
+    sessionmaker = make_sessionmaker(engine)
+    app.session_interface = DbSessionInterface(sessionmaker, settings)
+    app.extensions["token_gate"] = build_gate(settings, sessionmaker)
     upstreams = Upstreams(settings)
     app.extensions["upstreams"] = upstreams
     # Verifies tokens only where the gateway itself must know the caller before it reads a body

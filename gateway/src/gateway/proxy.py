@@ -15,6 +15,7 @@ from regcommon.jwt_verify import InvalidToken, bearer_token
 
 from .microcache import MicroCache
 from .netutil import client_headers
+from .revocation import record_logout
 from .routing import Match, MethodNotAllowed, resolve
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,9 @@ RESPONSE_HEADERS = ("Content-Type", "Retry-After", "ETag", "Cache-Control", "Con
 PATH_SAFE = "/:@-._~!$&'()*+,;="
 IMPORT_PATH = "/v1/admin/import"
 STREAM_CHUNK = 64 * 1024
+LOGOUT_PATH = "/v1/auth/logout"
+# A stale token sent along with a new login must not stop the login.
+LOGIN_PATHS = ("/v1/auth/oms", "/v1/auth/staff")
 
 
 def upstreams():
@@ -78,11 +82,20 @@ def api_dispatch(rest: str = ""):
         return response
     if match is None:
         raise status_error(404)
+    token = bearer_token()
+    gate = current_app.extensions.get("token_gate")
+    if token and gate is not None and match.upstream_path not in LOGIN_PATHS:
+        gate.check(token)  # logged out, revoked or expired: refused before any service
     if match.upstream_path == IMPORT_PATH and method == "POST":
         return forward_import(match)
     if match.special == "ticket_pdf":
         return ticket_pdf_api(match.params[0])
-    return forward(match)
+    response = forward(match)
+    if match.upstream_path == LOGOUT_PATH and response.status_code == 204:
+        # Auth has verified and revoked the token; recorded before the 204 leaves, so the next
+        # request through any worker is refused (auth's own list reaches services by polling).
+        record_logout(token)
+    return response
 
 
 def forward(match: Match) -> Response:

@@ -200,3 +200,16 @@ def test_production_without_an_allow_list_accepts_no_redirect(make_app, seeded_u
     app.extensions["auth_context"].settings.mode = "production"
     response = app.test_client().post("/v1/esia/authorize-url", json={"redirect_uri": REDIRECT})
     assert response.status_code == 422
+def test_an_esia_login_lifts_the_lockout_of_the_persons_policy(esia_app, helpers):
+    client = esia_app.test_client()
+
+    def oms_login(birth):
+        return client.post("/v1/auth/oms", json=helpers.login_body(birth=birth),
+                           headers={"X-Client-IP": "10.11.0.1"})
+
+    for _ in range(5):
+        assert oms_login("1985-03-15").status_code == 401
+    assert oms_login(helpers.BIRTH).status_code == 429
+    callback = browser_login(esia_app, "1000299353")  # Иванова, the policy's owner
+    assert client.post("/v1/esia/callback", json=callback).status_code == 200
+    assert oms_login(helpers.BIRTH).status_code == 200

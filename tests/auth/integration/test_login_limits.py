@@ -25,19 +25,95 @@ def test_correct_policy_and_birth_date_log_in(seeded, helpers):
     assert body["patient"]["full_name"] == "Иванова Мария Петровна"
 
 
-def test_sixth_wrong_birth_date_within_15_minutes_is_429_across_two_instances(seeded, make_app,
-                                                                             seeded_url, helpers):
+def test_sixth_wrong_birth_date_from_one_address_is_429_across_two_instances(seeded, make_app,
+                                                                            seeded_url, helpers):
     other = make_app(seeded_url)
     for attempt in range(5):
         app = seeded if attempt % 2 else other
-        response = post_login(app, helpers.login_body(birth="1985-03-15"), f"10.1.0.{attempt}")
+        response = post_login(app, helpers.login_body(birth="1985-03-15"), "10.1.0.1")
         assert response.status_code == 401
-    sixth = post_login(seeded, helpers.login_body(birth="1985-03-15"), "10.1.0.99")
+    sixth = post_login(seeded, helpers.login_body(birth="1985-03-15"), "10.1.0.1")
     assert sixth.status_code == 429
     assert sixth.get_json()["error"]["code"] == "too_many_attempts"
     assert 800 < int(sixth.headers["Retry-After"]) <= 900
-    # Locked even for the right birth date, on the other instance too.
-    assert post_login(other, helpers.login_body(), "10.1.0.100").status_code == 429
+    # Locked from that address even for the right birth date, on the other instance too.
+    assert post_login(other, helpers.login_body(), "10.1.0.1").status_code == 429
+
+
+def test_five_wrong_birth_dates_do_not_lock_the_owner_out_from_another_address(seeded, helpers):
+    for _ in range(6):
+        post_login(seeded, helpers.login_body(birth="1985-03-15"), "203.0.113.66")
+    assert post_login(seeded, helpers.login_body(), "203.0.113.66").status_code == 429
+    assert post_login(seeded, helpers.login_body(), "198.51.100.7").status_code == 200
+
+
+def test_spraying_one_policy_from_many_addresses_is_slowed_for_at_most_the_window(seeded,
+                                                                                helpers):
+    for index in range(20):  # four addresses, five failures each
+        response = post_login(seeded, helpers.login_body(birth="1985-03-15"),
+                              f"10.7.0.{index // 5}")
+        assert response.status_code == 401
+    fresh = post_login(seeded, helpers.login_body(), "10.7.1.1")
+    assert fresh.status_code == 429
+    # A window that frees itself (at most an hour), never the old day-long lockout.
+    assert 0 < int(fresh.headers["Retry-After"]) <= 3600
+
+
+def test_the_lockout_of_one_address_grows_with_each_repeat(seeded, helpers):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from auth.adapters.tables import login_locks
+
+    def lock_out() -> int:
+        for _ in range(5):
+            post_login(seeded, helpers.login_body(birth="1985-03-15"), "10.8.0.1")
+        return int(post_login(seeded, helpers.login_body(), "10.8.0.1").headers["Retry-After"])
+
+    first = lock_out()
+    engine = seeded.extensions["auth_engine"]
+    with engine.begin() as conn:  # the first lockout has run out
+        conn.execute(update(login_locks).where(login_locks.c.kind == "policy_address")
+                     .values(locked_until=login_locks.c.locked_until - timedelta(hours=1)))
+    second = lock_out()
+    assert 800 < first <= 900 and 1700 < second <= 1800
+
+
+def test_reception_unlocks_a_locked_out_patient(seeded, helpers):
+    for _ in range(6):
+        post_login(seeded, helpers.login_body(birth="1985-03-15"), "10.9.0.1")
+    assert post_login(seeded, helpers.login_body(), "10.9.0.1").status_code == 429
+    client = seeded.test_client()
+    staff = client.post("/v1/auth/staff", json={"login": "registrar", "password": "registrar-demo"})
+    headers = helpers.bearer(staff.get_json()["access_token"])
+    patient_id = client.get("/v1/registry/patients?last_name=Иванова",
+                            headers=headers).get_json()["items"][0]["id"]
+    unlocked = client.post(f"/v1/registry/patients/{patient_id}/unlock-login", headers=headers)
+    assert unlocked.status_code == 204
+    assert post_login(seeded, helpers.login_body(), "10.9.0.1").status_code == 200
+
+
+def test_staff_lockout_is_keyed_on_login_and_address_and_an_admin_lifts_it(seeded, seeded_url,
+                                                                          monkeypatch):
+    from click.testing import CliRunner
+
+    from auth.__main__ import cli
+
+    def staff_login(password, ip):
+        return seeded.test_client().post("/v1/auth/staff", headers={"X-Client-IP": ip},
+                                         json={"login": "registrar", "password": password})
+
+    for _ in range(5):
+        assert staff_login("wrong-password", "10.10.0.1").status_code == 401
+    assert staff_login("registrar-demo", "10.10.0.1").status_code == 429
+    assert staff_login("registrar-demo", "10.10.0.2").status_code == 200  # the desk's own PC
+    for _ in range(5):
+        staff_login("wrong-password", "10.10.0.1")
+    monkeypatch.setenv("AUTH_DATABASE_URL", seeded_url)
+    result = CliRunner().invoke(cli, ["unlock-staff", "--login", "Registrar"])
+    assert result.exit_code == 0, result.output
+    assert staff_login("registrar-demo", "10.10.0.1").status_code == 200
 
 
 def test_twenty_first_failure_from_one_address_is_429_across_two_instances(seeded, make_app,
@@ -122,7 +198,7 @@ def test_concurrent_failures_on_two_instances_never_exceed_five(backend, make_ap
     lock = threading.Lock()
 
     def attack(app, index):
-        status = post_login(app, helpers.login_body(birth="1990-01-01"), f"10.5.{index}.1").status_code
+        status = post_login(app, helpers.login_body(birth="1990-01-01"), "10.5.0.1").status_code
         with lock:
             statuses.append(status)
 
@@ -194,3 +270,34 @@ def test_every_attempt_is_logged_with_a_masked_policy_and_no_birth_date(seeded, 
     for line in attempts:
         assert "9153" in line and helpers.POLICY not in line
         assert "1985" not in line and "03-1" not in line
+
+
+def test_limit_keys_are_a_keyed_hmac_and_staff_logs_name_no_login(make_app, seeded_url, helpers):
+    import hashlib
+    import logging
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("auth.login")
+    app = make_app(seeded_url, policy_key_secret="first-secret-0123456789")
+    post_login(app, helpers.login_body(birth="1985-03-15"), "10.12.0.1")
+    logger.addHandler(handler)
+    try:
+        app.test_client().post("/v1/auth/staff", json={"login": "registrar", "password": "wrong"})
+    finally:
+        logger.removeHandler(handler)
+    with app.extensions["auth_context"].sessions() as session:
+        keys = {row.key for row in session.execute(select(login_attempts.c.key).where(
+            login_attempts.c.kind.in_(("policy", "staff"))))}
+    unkeyed = {hashlib.sha256(f"oms_unified::{helpers.POLICY}".encode()).hexdigest(),
+               hashlib.sha256(b"registrar").hexdigest()}
+    assert len(keys) == 2 and not keys & unkeyed
+    other = make_app(seeded_url, policy_key_secret="second-secret-987654321")
+    post_login(other, helpers.login_body(birth="1985-03-15"), "10.12.0.1")
+    with other.extensions["auth_context"].sessions() as session:
+        again = {row.key for row in session.execute(select(login_attempts.c.key).where(
+            login_attempts.c.kind == "policy"))}
+    assert len(again) == 2  # another secret, another key
+    staff_lines = [r for r in records if r.getMessage() == "staff login attempt"]
+    assert staff_lines and all("registrar" not in str(r.__dict__) for r in staff_lines)

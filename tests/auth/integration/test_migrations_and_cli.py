@@ -50,7 +50,9 @@ def test_seed_demo_prints_people_and_is_repeatable(pg_url, monkeypatch, tmp_path
 def test_demo_data_is_refused_in_production(pg_url, monkeypatch, tmp_path):
     monkeypatch.setenv("AUTH_DATABASE_URL", pg_url)
     monkeypatch.setenv("REGISTRATURA_MODE", "production")
-    monkeypatch.setenv("REGISTRATURA_INTERNAL_TOKEN", "x")
+    monkeypatch.setenv("REGISTRATURA_INTERNAL_TOKEN", "x" * 32)
+    monkeypatch.setenv("AUTH_KEY_ENCRYPTION_SECRET", "e" * 32)
+    monkeypatch.setenv("AUTH_POLICY_KEY_SECRET", "p" * 32)
     result = CliRunner().invoke(cli, ["seed-demo"])
     assert result.exit_code != 0 and "production" in result.output
     bench = CliRunner().invoke(cli, ["seed-bench-patients", "--count", "3",
@@ -122,7 +124,8 @@ def test_purge_forgets_old_attempts_but_keeps_recent_ones(seeded, helpers, seede
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["login_attempts"] == 1
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(login_attempts)).scalar() == 3
+        # Two attempts, each counted under three keys (policy + address, policy, address).
+        assert conn.execute(select(func.count()).select_from(login_attempts)).scalar() == 5
 
 
 def test_embedded_app_started_before_migration_makes_its_key_on_first_use(tmp_path, make_app):

@@ -47,12 +47,12 @@ def test_patient_token_carries_the_documented_claims(seeded, helpers):
     assert me["attachments"] == [{"organization_id": "o-0001", "area": "1"}]
 
 
-def test_staff_token_has_organization_and_an_eight_hour_life(seeded):
+def test_staff_token_has_organization_and_a_two_hour_life(seeded):
     response = seeded.test_client().post("/v1/auth/staff",
                                          json={"login": "registrar", "password": "registrar-demo"})
     assert response.status_code == 200
     body = response.get_json()
-    assert body["staff"]["role"] == "registrar" and body["expires_in"] == 8 * 3600
+    assert body["staff"]["role"] == "registrar" and body["expires_in"] == 2 * 3600
     claims = jwt.get_unverified_claims(body["access_token"])
     assert claims["organization_id"] == "o-0001" and claims["role"] == "registrar"
     admin = seeded.test_client().post("/v1/auth/staff", json={"login": "admin",
@@ -155,14 +155,16 @@ def test_production_refuses_to_start_without_a_signing_key(pg_url):
     from auth.app import create_app
     from auth.settings import AuthSettings
 
-    settings = AuthSettings(database_url=pg_url, mode="production", internal_token="x")
+    secrets = {"internal_token": "x" * 32, "key_encryption_secret": "s3cret",
+               "policy_key_secret": "k" * 32}
+    settings = AuthSettings(database_url=pg_url, mode="production", **secrets)
     with pytest.raises(RuntimeError, match="signing key"):
         create_app(settings)
     pem = generate_private_key().private_bytes(serialization.Encoding.PEM,
                                                serialization.PrivateFormat.PKCS8,
                                                serialization.NoEncryption()).decode()
-    app = create_app(AuthSettings(database_url=pg_url, mode="production", internal_token="x",
-                                  signing_key_pem=pem, key_encryption_secret="s3cret"))
+    app = create_app(AuthSettings(database_url=pg_url, mode="production", signing_key_pem=pem,
+                                  **secrets))
     kid, current_key_ = app.extensions["auth_keys"].current()
     assert current_key_.to_pem().decode().strip() == pem.strip()
     assert app.extensions["auth_context"].settings.esia_emulator_allowed is False

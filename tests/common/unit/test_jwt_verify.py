@@ -43,7 +43,7 @@ def _claims(**over):
 
 def _verifier(keys, revoked=()):
     cache = JwksCache(fetch=lambda: keys["jwks"])
-    return JwtVerifier(cache, issuer=ISS, audience=AUD, is_revoked=lambda jti: jti in revoked)
+    return JwtVerifier(cache, issuer=ISS, audience=AUD, is_revoked=lambda claims: claims["jti"] in revoked)
 
 
 def _b64(data: dict) -> str:

@@ -44,11 +44,19 @@ def local_today(organization_id: str | None) -> date:
 
 
 def patient(patient_id: str) -> dict:
+    """A patient the staff member may see: the registry scopes the card to the registrar's
+    organization, and the page checks it again (someone else's patient is "not found")."""
     found = upstream.call("auth", "GET", f"/v1/registry/patients/{patient_id}",
                           token=g.staff.token)
-    if not isinstance(found, dict):
+    if not isinstance(found, dict) or not _visible(found):
         raise PageError(404, "Пациент не найден")
     return found
+
+
+def _visible(patient: dict) -> bool:
+    return g.staff.is_admin or any(
+        isinstance(a, dict) and g.staff.may_manage(a.get("organization_id"))
+        for a in patient.get("attachments") or [])
 
 
 def appointment(appointment_id: str) -> dict:

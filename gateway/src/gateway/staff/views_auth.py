@@ -5,6 +5,7 @@ import logging
 
 from flask import flash, redirect, request, url_for
 
+from ..revocation import record_logout
 from . import upstream
 from .guards import login_required, page
 from .session import current_staff, forget_login, remember_login
@@ -51,6 +52,7 @@ def login():
 def logout():
     staff = current_staff()
     if staff is not None:
+        record_logout(staff.token)
         try:
             upstream.call("auth", "POST", "/v1/auth/logout", token=staff.token)
         except upstream.UpstreamError as exc:

@@ -104,6 +104,47 @@ def edit_patient(patient_id: str):
     return redirect(url_for("staff.patient_card", patient_id=patient_id))
 
 
+@login_required
+def lookup_newcomer():
+    """A patient registered at another organization, by the exact policy they hold out (the
+    registry answers id and name only); the registrar then attaches them here."""
+    values = {key: request.form.get(key, "").strip()
+              for key in ("policy_type", "policy_series", "policy_number")}
+    policy = {"type": values["policy_type"] or "oms_unified", "number": values["policy_number"]}
+    if values["policy_series"]:
+        policy["series"] = values["policy_series"]
+    found, error, status = None, None, 200
+    try:
+        found = upstream.call("auth", "POST", "/v1/registry/patients/lookup",
+                              token=g.staff.token, json={"policy": policy}, ok=(200,))
+    except upstream.UpstreamError as exc:
+        if exc.status not in (404, 422):
+            raise
+        status = exc.status
+        error = ("В регистре региона пациента с таким полисом нет: зарегистрируйте его"
+                 if exc.status == 404 else exc.message)
+    return page("staff/lookup.html", status, found=found, error=error, values=values,
+                policy_types=forms.POLICY_TYPES)
+
+
+@login_required
+def attach_newcomer(patient_id: str):
+    body = {"area": request.form.get("area", "").strip() or None}
+    upstream.call("auth", "POST", f"/v1/registry/patients/{patient_id}/attachment",
+                  token=g.staff.token, json=body, ok=(200,))
+    flash("Пациент прикреплён к вашей организации", "success")
+    return redirect(url_for("staff.patient_card", patient_id=patient_id))
+
+
+@login_required
+def unlock_login(patient_id: str):
+    """Lift the login limits of the patient's policy once reception has seen the person."""
+    upstream.call("auth", "POST", f"/v1/registry/patients/{patient_id}/unlock-login",
+                  token=g.staff.token, ok=(204,))
+    flash("Блокировка входа по полису снята", "success")
+    return redirect(url_for("staff.patient_card", patient_id=patient_id))
+
+
 def add_routes(bp) -> None:
     bp.add_url_rule("", "search", search)
     bp.add_url_rule("/", "search_slash", search)
@@ -111,3 +152,8 @@ def add_routes(bp) -> None:
     bp.add_url_rule("/patients/<patient_id>", "patient_card", patient_card)
     bp.add_url_rule("/patients/<patient_id>/edit", "edit_patient", edit_patient,
                     methods=["GET", "POST"])
+    bp.add_url_rule("/patients/lookup", "lookup_newcomer", lookup_newcomer, methods=["POST"])
+    bp.add_url_rule("/patients/<patient_id>/attach", "attach_newcomer", attach_newcomer,
+                    methods=["POST"])
+    bp.add_url_rule("/patients/<patient_id>/unlock-login", "unlock_login", unlock_login,
+                    methods=["POST"])

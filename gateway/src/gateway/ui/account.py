@@ -7,6 +7,7 @@ import secrets
 from flask import Blueprint, redirect, request, session, url_for
 
 from ..netutil import safe_next
+from ..revocation import record_logout
 from . import forms
 from .common import access_token, call, flash, forget_login, page, settings
 
@@ -140,6 +141,7 @@ def esia_callback():
 def logout():
     token = access_token()
     if token:
+        record_logout(token)  # refused on /api/v1 from now on, whatever auth answers
         try:
             call("auth", "POST", "/v1/auth/logout", token=token)
         except Exception:  # noqa: BLE001 - the session is forgotten anyway

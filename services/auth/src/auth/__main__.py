@@ -89,6 +89,29 @@ def create_staff(login, role, organization_id, full_name):
     click.echo(f"staff {login} ({role}) created")
 
 
+@cli.command("deactivate-staff")
+@click.option("--login", required=True)
+def deactivate_staff(login):
+    """Deactivate a staff account: it cannot log in, and its tokens stop working at once."""
+    from .staff_accounts import deactivate_staff as deactivate
+
+    _keys, ctx = _context(_settings())
+    staff_id = deactivate(ctx, login)
+    if staff_id is None:
+        raise click.ClickException(f"no staff login {login}")
+    _echo({"deactivated": staff_id})
+
+
+@cli.command("unlock-staff")
+@click.option("--login", required=True)
+def unlock_staff(login):
+    """Lift the login limits of a staff login (every address), e.g. after a colleague's typos."""
+    from .services import unlock_staff_login
+
+    _keys, ctx = _context(_settings())
+    _echo({"login": login, "unlocked_keys": unlock_staff_login(ctx, login)})
+
+
 @cli.command()
 @click.option("--days", type=click.IntRange(1, 365), default=2, show_default=True)
 def purge(days):

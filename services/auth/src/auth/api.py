@@ -126,7 +126,7 @@ def jwks():
 @bp.doc(hide=True)
 def internal_patient(patient_id: str):
     require_internal(ctx().settings)
-    patient = registry.get(ctx(), patient_id)
+    patient = registry.load_patient(ctx(), patient_id)
     policy = patient.pop("policy")
     patient.pop("identity_documents")
     patient.pop("esia_linked")
@@ -145,7 +145,7 @@ def internal_consent():
               if not isinstance(body.get(name), str) or not body[name]}
     if fields:
         raise InvalidInput(fields)
-    registry.get(ctx(), body["patient_id"])  # 404 for an unknown patient
+    registry.load_patient(ctx(), body["patient_id"])  # 404 for an unknown patient
     channel = body.get("channel") if isinstance(body.get("channel"), str) and body.get("channel") else "portal"
     result = consents.record(ctx(), action="accepted", version=body["version"], channel=channel,
                              ip=_str_or_none(body.get("ip")), user_agent=_str_or_none(body.get("user_agent")),
@@ -172,5 +172,4 @@ def internal_revocations():
         if since.tzinfo is None:
             raise ApiError(422, "validation_failed", "Проверьте правильность заполнения полей",
                            {"since": "Укажите смещение часового пояса"})
-    items, as_of = ctx().revocations.since(since)
-    return {"items": items, "as_of": as_of.isoformat()}
+    return ctx().revocations.since(since)

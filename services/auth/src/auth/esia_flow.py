@@ -16,7 +16,8 @@ from .adapters.tables import esia_states
 from .domain import documents as docs
 from .domain.errors import AuthenticationFailed, InvalidInput
 from .domain.fields import full_name
-from .services import Context, patient_token_response
+from .domain.patients import Policy
+from .services import Context, patient_token_response, unlock_policy
 
 log = logging.getLogger("auth.esia")
 
@@ -108,5 +109,7 @@ def callback(ctx: Context, client: EsiaClient, body: object) -> dict:
                                           "outcome": "success" if row else "not_registered"})
     if row is None:
         raise AuthenticationFailed()
+    # Gosuslugi has proven the person: whatever wrong guesses locked their policy, lift it.
+    unlock_policy(ctx, Policy(row.policy_type, row.policy_series or "", row.policy_number))
     return patient_token_response(ctx, row.id, full_name(row.last_name, row.first_name,
                                                          row.middle_name))

@@ -7,7 +7,8 @@ from sqlalchemy import delete, or_, select
 
 from regcommon.db import session_scope, utcnow
 
-from .adapters.tables import esia_states, login_attempts, login_locks, revoked_tokens
+from .adapters.tables import (esia_states, login_attempts, login_locks, revoked_tokens,
+                              subject_revocations)
 from .services import Context
 
 
@@ -26,6 +27,8 @@ def purge_old_records(ctx: Context, days: int = 2) -> dict:
         ).rowcount
         revoked = session.execute(delete(revoked_tokens).where(
             revoked_tokens.c.expires_at < now - timedelta(minutes=5))).rowcount
+        revoked += session.execute(delete(subject_revocations).where(
+            subject_revocations.c.expires_at < now - timedelta(minutes=5))).rowcount
         states = session.execute(delete(esia_states).where(
             esia_states.c.expires_at < now - timedelta(hours=1))).rowcount
     return {"login_attempts": attempts, "login_locks": locks, "revoked_tokens": revoked,

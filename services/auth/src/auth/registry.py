@@ -1,54 +1,118 @@
-"""Use cases of the reception: register, edit, attach, find patients; the patient's own card."""
+"""Use cases of the reception: register, edit, attach, find patients; the patient's own card.
+
+A registrar works inside their own organization: they find, read and edit only the patients
+attached to it (someone else's patient is "not found", as api.md wants), register and attach
+only into it, and reach a newcomer registered elsewhere only through the exact-policy lookup.
+A region admin works region-wide. Every call is written to the audit trail (adapters/audit_db).
+"""
 from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
 from regcommon.db import session_scope
 
-from .adapters import patients_db
+from .adapters import audit_db, patients_db
+from .adapters.audit_db import Actor
+from .domain.documents import mask_policy
 from .domain.errors import DuplicatePatient, Forbidden, InvalidInput, PatientNotFound
 from .domain.fields import parse_birth_date
-from .domain.patients import PatientData
-from .services import Context, today
+from .domain.patients import Attachment, PatientData, Policy, parse_attachment
+from .services import Context, today, unlock_policy
+
+_OUTCOMES = ((PatientNotFound, "not_found"), (Forbidden, "forbidden"),
+             (DuplicatePatient, "duplicate"), (InvalidInput, "invalid"))
 
 
-def _check_organization(claims: dict, data: PatientData) -> None:
+@dataclass
+class _Audit:
+    patient_id: str | None = None
+    result_count: int | None = None
+
+
+@contextmanager
+def _audited(ctx: Context, actor: Actor, action: str, patient_id: str | None = None):
+    """Record the call with its outcome; a failure of another kind (a database error) is not
+    an outcome of the registrar's request and propagates unrecorded."""
+    entry = _Audit(patient_id)
+    outcome = "ok"
+    try:
+        yield entry
+    except Exception as exc:
+        outcome = next((name for kind, name in _OUTCOMES if isinstance(exc, kind)), None)
+        if outcome is None:
+            raise
+        audit_db.record(ctx.sessions, actor, action, outcome, patient_id=entry.patient_id)
+        raise
+    audit_db.record(ctx.sessions, actor, action, outcome, patient_id=entry.patient_id,
+                    result_count=entry.result_count)
+
+
+def _own_organization(actor: Actor, attachment: Attachment | None) -> None:
     """A registrar registers and attaches only into their own organization; an admin anywhere."""
-    if claims.get("role") == "admin" or data.attachment is None:
+    if actor.region_wide or attachment is None:
         return
-    if data.attachment.organization_id != claims.get("organization_id"):
+    if attachment.organization_id != actor.organization_id:
         raise Forbidden()
 
 
-def register(ctx: Context, claims: dict, data: PatientData) -> dict:
-    _check_organization(claims, data)
-    try:
+def _visible(session, actor: Actor, patient_id: str) -> bool:
+    if actor.region_wide:
+        return True
+    return actor.organization_id in patients_db.attached_organizations(session, patient_id)
+
+
+def _load_visible(session, actor: Actor, patient_id: str) -> dict:
+    patient = patients_db.load(session, patient_id)
+    if patient is None or not _visible(session, actor, patient_id):
+        raise PatientNotFound()
+    return patient
+
+
+def register(ctx: Context, actor: Actor, data: PatientData) -> dict:
+    with _audited(ctx, actor, "register") as audit:
+        if data.attachment is None and not actor.region_wide:
+            # Unattached, the new patient would be invisible to the registrar who made them.
+            raise InvalidInput({"attachment.organization_id":
+                                "Укажите прикрепление к вашей медицинской организации"})
+        _own_organization(actor, data.attachment)
+        try:
+            with session_scope(ctx.sessions) as session:
+                if patients_db.policy_taken(session, data.policy):
+                    raise DuplicatePatient()
+                audit.patient_id = patients_db.insert_patient(session, data)
+        except IntegrityError:
+            # Two registrars raced on the same policy: the unique index decided.
+            raise DuplicatePatient() from None
+        return load_patient(ctx, audit.patient_id)
+
+
+def edit(ctx: Context, actor: Actor, patient_id: str, data: PatientData) -> dict:
+    with _audited(ctx, actor, "edit", patient_id):
+        _own_organization(actor, data.attachment)
+        try:
+            with session_scope(ctx.sessions) as session:
+                _load_visible(session, actor, patient_id)
+                if data.policy is not None and patients_db.policy_taken(
+                        session, data.policy, except_id=patient_id):
+                    raise DuplicatePatient()
+                patients_db.update_patient(session, patient_id, data)
+        except IntegrityError:
+            raise DuplicatePatient() from None
+        return load_patient(ctx, patient_id)
+
+
+def read(ctx: Context, actor: Actor, patient_id: str) -> dict:
+    """The full card (documents included) of a patient the staff member may see."""
+    with _audited(ctx, actor, "read", patient_id):
         with session_scope(ctx.sessions) as session:
-            if patients_db.policy_taken(session, data.policy):
-                raise DuplicatePatient()
-            patient_id = patients_db.insert_patient(session, data)
-    except IntegrityError:
-        # Two registrars raced on the same policy: the unique index decided.
-        raise DuplicatePatient() from None
-    return get(ctx, patient_id)
+            return _load_visible(session, actor, patient_id)
 
 
-def edit(ctx: Context, claims: dict, patient_id: str, data: PatientData) -> dict:
-    _check_organization(claims, data)
-    try:
-        with session_scope(ctx.sessions) as session:
-            if patients_db.load(session, patient_id) is None:
-                raise PatientNotFound()
-            if data.policy is not None and patients_db.policy_taken(session, data.policy,
-                                                                    except_id=patient_id):
-                raise DuplicatePatient()
-            patients_db.update_patient(session, patient_id, data)
-    except IntegrityError:
-        raise DuplicatePatient() from None
-    return get(ctx, patient_id)
-
-
-def get(ctx: Context, patient_id: str) -> dict:
+def load_patient(ctx: Context, patient_id: str) -> dict:
+    """Any patient by id, for internal callers and the patient themselves (not for staff)."""
     with session_scope(ctx.sessions) as session:
         patient = patients_db.load(session, patient_id)
     if patient is None:
@@ -56,7 +120,7 @@ def get(ctx: Context, patient_id: str) -> dict:
     return patient
 
 
-def find(ctx: Context, args: dict) -> list[dict]:
+def _search_filters(args: dict) -> dict:
     policy = (args.get("policy_number") or "").strip()
     last_name = (args.get("last_name") or "").strip()
     birth_raw = (args.get("birth_date") or "").strip()
@@ -76,11 +140,62 @@ def find(ctx: Context, args: dict) -> list[dict]:
         errors["last_name"] = "Слишком длинная фамилия"
     if errors:
         raise InvalidInput(errors)
-    with session_scope(ctx.sessions) as session:
-        return patients_db.search(session, policy_number=policy_digits or None,
-                                  last_name=last_name or None, birth_date=birth)
+    return {"policy_number": policy_digits or None, "last_name": last_name or None,
+            "birth_date": birth}
+
+
+def search_summary(patient: dict) -> dict:
+    """A search hit: enough to recognise the person, never the numbers that log them in."""
+    policy = patient["policy"]
+    return {**{key: patient[key] for key in ("id", "full_name", "last_name", "first_name",
+                                            "middle_name", "birth_date", "sex", "attachments")},
+            "policy": {"type": policy["type"], "masked": mask_policy(policy["number"])},
+            "identity_documents": [{"type": d["type"]} for d in patient["identity_documents"]]}
+
+
+def find(ctx: Context, actor: Actor, args: dict) -> list[dict]:
+    with _audited(ctx, actor, "search") as audit:
+        filters = _search_filters(args)
+        scope = None if actor.region_wide else (actor.organization_id or "")
+        with session_scope(ctx.sessions) as session:
+            found = patients_db.search(session, organization_id=scope, **filters)
+        audit.result_count = len(found)
+        return [search_summary(patient) for patient in found]
+
+
+def lookup(ctx: Context, actor: Actor, policy: Policy) -> dict:
+    """A newcomer registered elsewhere, by the exact policy they hold out: id and name only."""
+    with _audited(ctx, actor, "lookup") as audit:
+        with session_scope(ctx.sessions) as session:
+            row = patients_db.find_by_policy(session, policy)
+        if row is None:
+            raise PatientNotFound()
+        audit.patient_id = row.id
+        return {"id": row.id, "full_name": patients_db.display_name(row)}
+
+
+def attach(ctx: Context, actor: Actor, patient_id: str, body: dict) -> dict:
+    """Attach a patient to the staff member's organization (an admin names the organization)."""
+    with _audited(ctx, actor, "attach", patient_id):
+        if not actor.region_wide:
+            body = {**body, "organization_id": body.get("organization_id") or actor.organization_id}
+        attachment = parse_attachment(body)
+        _own_organization(actor, attachment)
+        with session_scope(ctx.sessions) as session:
+            if patients_db.load(session, patient_id) is None:
+                raise PatientNotFound()
+            patients_db.attach(session, patient_id, attachment)
+        return load_patient(ctx, patient_id)
+
+
+def unlock_login(ctx: Context, actor: Actor, patient_id: str) -> None:
+    """Reception lifts the login limits of their patient's policy (every address)."""
+    with _audited(ctx, actor, "unlock", patient_id):
+        with session_scope(ctx.sessions) as session:
+            policy = _load_visible(session, actor, patient_id)["policy"]
+        unlock_policy(ctx, Policy(policy["type"], policy["series"] or "", policy["number"]))
 
 
 def me(ctx: Context, patient_id: str) -> dict:
-    patient = get(ctx, patient_id)
+    patient = load_patient(ctx, patient_id)
     return {key: patient[key] for key in ("id", "full_name", "birth_date", "attachments")}

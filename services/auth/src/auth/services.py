@@ -5,7 +5,6 @@ adapters/limiter.py); a login does the same work whether or not the policy or ac
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
@@ -27,7 +26,8 @@ from .adapters.tokens import Revocations, TokenIssuer
 from .domain.errors import AuthenticationFailed, TooManyAttempts
 from .domain.documents import identity_matches
 from .domain.fields import full_name
-from .domain.login import OmsLogin
+from .domain.login import OmsLogin, PAIR_PREFIX, policy_key, staff_login_key, pair_key
+from .domain.patients import Policy
 from .settings import AuthSettings
 
 log = logging.getLogger("auth.login")
@@ -53,22 +53,32 @@ class Context:
     hasher: PasswordHasher
     dummy_hash: str
 
-    @property
-    def policy_limit(self) -> Limit:
+    # --- the login limits (docs/security.md, "Login limits and registry access") -------------
+    def _ladder(self, kind: str) -> Limit:
         s = self.settings
-        return Limit("policy", s.policy_max_failures, s.policy_window_seconds,
+        return Limit(kind, s.policy_max_failures, s.policy_window_seconds,
                      s.policy_lockout_seconds, s.policy_lockout_max_seconds)
 
-    @property
-    def staff_limit(self) -> Limit:
+    def _global(self, kind: str) -> Limit:
         s = self.settings
-        return Limit("staff", s.policy_max_failures, s.policy_window_seconds,
-                     s.policy_lockout_seconds, s.policy_lockout_max_seconds)
+        return Limit(kind, s.policy_global_max_failures, s.policy_global_window_seconds, 0)
 
     @property
     def address_limit(self) -> Limit:
         s = self.settings
         return Limit("address", s.address_max_failures, s.address_window_seconds, 0)
+
+    def login_limits(self, kind: str, key: str, client_ip: str) -> list[tuple[Limit, str]]:
+        """The limits of one login attempt: the policy (or staff login) from this address with a
+        growing lockout, the same from every address with a self-freeing window, the address.
+
+        ``kind`` is "policy" or "staff". Keyed on the pair, five wrong birth dates from one
+        address do not lock the owner out from another.
+        """
+        secret = self.settings.policy_key_secret
+        address = address_key(client_ip)
+        return [(self._ladder(f"{kind}_address"), pair_key(key, secret, address)),
+                (self._global(kind), key), (self.address_limit, address)]
 
 
 def address_key(client_ip: str) -> str:
@@ -112,7 +122,8 @@ def _limited(ctx: Context, keys: list, verify: Callable[[Session], T | None]) ->
 
 
 def login_by_oms(ctx: Context, login: OmsLogin, client_ip: str) -> dict:
-    keys = [(ctx.policy_limit, login.policy_key), (ctx.address_limit, address_key(client_ip))]
+    keys = ctx.login_limits("policy", policy_key(ctx.settings.policy_key_secret, login.policy),
+                            client_ip)
 
     def verify(session: Session):
         row = patients_db.find_by_policy(session, login.policy)
@@ -145,8 +156,8 @@ def _attempt(ctx: Context, keys, verify, message: str, fields: dict):
 
 def login_staff(ctx: Context, login: str, password: str, client_ip: str) -> dict:
     normalized = login.strip().casefold()
-    login_key = hashlib.sha256(normalized.encode()).hexdigest()
-    keys = [(ctx.staff_limit, login_key), (ctx.address_limit, address_key(client_ip))]
+    login_key = staff_login_key(ctx.settings.policy_key_secret, normalized)
+    keys = ctx.login_limits("staff", login_key, client_ip)
 
     # The slow hash runs before the locked transaction (SQLite holds its write lock for a whole
     # transaction); its result is only revealed after the locked limit check below. An unknown
@@ -159,8 +170,11 @@ def login_staff(ctx: Context, login: str, password: str, client_ip: str) -> dict
     def verify(_session: Session):
         return account if ok and account is not None else None
 
+    # The login name is personal data (often the person's surname): a keyed hash correlates
+    # the attempts of one login without naming it; a success names the staff id.
     row = _attempt(ctx, keys, verify, "staff login attempt",
-                   {"method": "staff", "login": login[:64], "client_ip": client_ip})
+                   {"method": "staff", "login_key": login_key[:16], "client_ip": client_ip,
+                    "staff_id": account.id if ok and account is not None else None})
     if row is None:
         raise AuthenticationFailed()
     token, ttl = ctx.issuer.issue(subject=row.id, role=row.role, name=row.full_name,
@@ -176,6 +190,21 @@ def _password_ok(ctx: Context, stored: str, password: str) -> bool:
         return ctx.hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def unlock_policy(ctx: Context, policy: Policy) -> int:
+    """Lift every login limit of a policy (all addresses), as the owner's success would."""
+    return _unlock(ctx, "policy", policy_key(ctx.settings.policy_key_secret, policy))
+
+
+def unlock_staff_login(ctx: Context, login: str) -> int:
+    return _unlock(ctx, "staff", staff_login_key(ctx.settings.policy_key_secret, login))
+
+
+def _unlock(ctx: Context, kind: str, key: str) -> int:
+    with session_scope(ctx.sessions) as session:
+        return ctx.limiter.unlock(session, [(f"{kind}_address", key[:PAIR_PREFIX]), (kind, key)],
+                                  utcnow())
 
 
 def logout(ctx: Context, claims: dict) -> None:

@@ -1,6 +1,8 @@
 """Settings of the auth service, read from AUTH_* environment variables (plus shared ones)."""
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -11,10 +13,13 @@ class AuthSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore", populate_by_name=True)
 
     service_name: str = "auth"
+    production_secrets: ClassVar[tuple[str, ...]] = (
+        "internal_token", "key_encryption_secret", "policy_key_secret")
 
-    # Token lifetimes: patients get short tokens, staff a working shift.
+    # Token lifetimes: patients get short tokens; staff two hours (a quarter of a shift: a
+    # deactivated account's tokens are revoked at once, so this bounds a stolen token's life).
     access_token_ttl: int = 900
-    staff_token_ttl: int = 8 * 3600
+    staff_token_ttl: int = 2 * 3600
     # How long the current signing key and the JWKS are cached in a process (rotation delay).
     key_cache_seconds: float = 5.0
     # A rotated-in key starts signing after this delay (> the JWKS caches of all verifiers).
@@ -24,11 +29,21 @@ class AuthSettings(ServiceSettings):
     # Passphrase that encrypts signing keys at rest; empty stores them as plain PKCS#8.
     key_encryption_secret: str = ""
 
-    # Login limits (domain.md "Login by OMS").
+    # Key of the HMAC that turns a policy number (or staff login) into a login-limit key: the
+    # attempts table then holds nothing that a dictionary of the few valid numbers could undo.
+    policy_key_secret: str = ""
+
+    # Login limits (domain.md "Login by OMS"; docs/security.md). Per policy + client address:
+    # 5 failures in 15 minutes, then a lockout of that pair that doubles (15 min, 30, 60, cap).
     policy_max_failures: int = 5
     policy_window_seconds: int = 15 * 60
     policy_lockout_seconds: int = 15 * 60
-    policy_lockout_max_seconds: int = 24 * 3600
+    policy_lockout_max_seconds: int = 3600
+    # Per policy from all addresses together (spraying from many addresses): a sliding window
+    # that frees itself, never a day-long lockout of the owner.
+    policy_global_max_failures: int = 20
+    policy_global_window_seconds: int = 3600
+    # Per client address: 20 failures in 10 minutes, then 429 until the window frees a place.
     address_max_failures: int = 20
     address_window_seconds: int = 10 * 60
 
@@ -60,6 +75,8 @@ class AuthSettings(ServiceSettings):
             self.esia_emulator_allowed = False
             if self.esia_signer == "rsa-test":
                 self.esia_signer = "gost"
+        elif not self.policy_key_secret:
+            self.policy_key_secret = "embedded-policy-key-secret"
         if self.access_token_ttl <= 0 or self.staff_token_ttl <= 0:
             raise ValueError("AUTH_ACCESS_TOKEN_TTL and AUTH_STAFF_TOKEN_TTL must be positive")
         return self

@@ -18,6 +18,11 @@ from jose import jwk, jwt
 from jose.exceptions import JOSEError
 
 from .errors import ApiError
+from .revocations import RevocationList, RevocationsUnavailable
+
+__all__ = ["InvalidToken", "JwksCache", "JwtVerifier", "RevocationList", "RevocationsUnavailable",
+           "auth_unavailable_error", "authenticate", "bearer_token", "invalid_token_error",
+           "verifier_from_settings"]
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +81,7 @@ class JwksCache:
 
 class JwtVerifier:
     def __init__(self, keys: JwksCache, *, issuer: str, audience: str,
-                 is_revoked: Callable[[str], bool] | None = None, leeway: int = 10):
+                 is_revoked: Callable[[dict], bool] | None = None, leeway: int = 10):
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
@@ -103,12 +108,15 @@ class JwtVerifier:
                                          "require_sub": True, "leeway": self.leeway})
         except JOSEError as exc:
             raise InvalidToken(str(exc)) from exc
-        if self.is_revoked and claims.get("jti") and self.is_revoked(claims["jti"]):
+        # ``is_revoked`` takes the verified claims (the id, and the subject with its issue time)
+        # and may raise RevocationsUnavailable: then no token is trusted (fail closed).
+        if self.is_revoked and self.is_revoked(claims):
             raise InvalidToken("revoked")
         return claims
 
 
 UNAUTHORIZED_MESSAGE = "Требуется вход в личный кабинет: сессия отсутствует или истекла"
+AUTH_UNAVAILABLE_MESSAGE = "Проверка входа временно недоступна. Повторите попытку через минуту."
 
 
 def bearer_token() -> str | None:
@@ -119,6 +127,19 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
+def invalid_token_error(reason: str) -> ApiError:
+    """The 401 of a bad, expired or revoked token (the reason is logged, never answered)."""
+    log.info("token refused", extra={"reason": reason[:100]})
+    return ApiError(401, "invalid_token", UNAUTHORIZED_MESSAGE,
+                    headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+def auth_unavailable_error() -> ApiError:
+    """The fail-closed 503: the revocation list is too old to trust any token."""
+    log.warning("token refused: revocation list stale (auth unreachable)")
+    return ApiError(503, "auth_unavailable", AUTH_UNAVAILABLE_MESSAGE, headers={"Retry-After": "5"})
+
+
 def authenticate(verifier: JwtVerifier, roles: tuple[str, ...] | None = None) -> dict:
     """The verified claims of the request's bearer token; 401 without one, 403 for a wrong role."""
     token = bearer_token()
@@ -127,57 +148,20 @@ def authenticate(verifier: JwtVerifier, roles: tuple[str, ...] | None = None) ->
                        headers={"WWW-Authenticate": "Bearer"})
     try:
         claims = verifier.verify(token)
+    except RevocationsUnavailable:
+        raise auth_unavailable_error() from None
     except InvalidToken as exc:
-        log.info("token refused", extra={"reason": str(exc)[:100]})
-        raise ApiError(401, "invalid_token", UNAUTHORIZED_MESSAGE,
-                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
+        raise invalid_token_error(str(exc)) from None
     if roles and claims.get("role") not in roles:
         raise ApiError(403, "forbidden", "Недостаточно прав для этого действия")
     return claims
 
 
-class RevocationList:
-    """Revoked token ids, polled from the auth service (``GET /internal/revocations``).
-
-    A logout takes effect on every service within ``interval`` seconds. When the auth service is
-    unreachable the last known list is used.
-    """
-
-    def __init__(self, auth_url: str, internal_token: str, *, interval: float = 2.0,
-                 timeout: float = 2.0):
-        self.url = auth_url.rstrip("/") + "/internal/revocations"
-        self.internal_token = internal_token
-        self.interval = interval
-        self.timeout = timeout
-        self._revoked: set[str] = set()
-        self._since: str | None = None
-        self._checked = 0.0
-        self._lock = threading.Lock()
-
-    def _poll(self) -> None:
-        params = {"since": self._since} if self._since else {}
-        response = requests.get(self.url, params=params, timeout=self.timeout,
-                                headers={"X-Internal-Token": self.internal_token})
-        response.raise_for_status()
-        body = response.json()
-        self._revoked.update(body.get("items", []))
-        self._since = body.get("as_of") or self._since
-
-    def __call__(self, jti: str) -> bool:
-        now = time.monotonic()
-        if now - self._checked > self.interval:
-            with self._lock:
-                if now - self._checked > self.interval:
-                    try:
-                        self._poll()
-                    except Exception as exc:  # noqa: BLE001
-                        log.warning("revocation poll failed", extra={"error": str(exc)[:200]})
-                    self._checked = time.monotonic()
-        return jti in self._revoked
-
-
 def verifier_from_settings(settings, *, check_revocation: bool = True) -> JwtVerifier:
     keys = JwksCache(settings.jwks_url, timeout=settings.http_timeout_seconds)
-    revoked = RevocationList(settings.auth_url, settings.internal_token) if check_revocation else None
+    revoked = RevocationList(settings.auth_url, settings.internal_token,
+                             interval=settings.revocation_poll_seconds,
+                             max_age=settings.revocation_max_age_seconds,
+                             timeout=settings.http_timeout_seconds) if check_revocation else None
     return JwtVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
                        is_revoked=revoked)

@@ -7,6 +7,7 @@ and invalid values fail fast with a message naming the variable.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +45,15 @@ def filesystem_broker_options() -> dict:
     }
 
 
+# Values of the example files (deploy/compose.env.example, secrets.example) and of the embedded
+# defaults: a production start with one of them would run on a secret everybody knows.
+PLACEHOLDER_PREFIXES = ("change-me", "changeme", "replace", "embedded-")
+
+
+def is_placeholder_secret(value: str) -> bool:
+    return not value.strip() or value.strip().lower().startswith(PLACEHOLDER_PREFIXES)
+
+
 def service_url_field(name: str, port: int):
     """A field for another service's base URL, read from e.g. ``CATALOG_URL`` (no prefix)."""
     return Field(
@@ -73,12 +83,19 @@ class ServiceSettings(BaseSettings):
         default="registratura", validation_alias=AliasChoices("REGISTRATURA_JWT_AUDIENCE")
     )
     auth_url: str = service_url_field("auth", 8003)
+    # The polled revocation list (regcommon/revocations.py): how often it is asked for, and how
+    # old it may grow while auth is unreachable before every token is refused (fail closed).
+    revocation_poll_seconds: float = 2.0
+    revocation_max_age_seconds: float = 30.0
 
     # Event broker: RabbitMQ (amqp://) in production, kombu's filesystem transport when empty.
     broker_url: str = Field(default="", validation_alias=AliasChoices("REGISTRATURA_BROKER_URL"))
 
     # The short name ("catalog") used for the default SQLite file and logs.
     service_name: str = "service"
+
+    # Fields that must hold a real secret in production (subclasses add theirs).
+    production_secrets: ClassVar[tuple[str, ...]] = ("internal_token",)
 
     @model_validator(mode="after")
     def _defaults_and_checks(self):
@@ -88,11 +105,23 @@ class ServiceSettings(BaseSettings):
             if self.mode == "production":
                 raise ValueError(f"{self.service_name.upper()}_DATABASE_URL is required in production")
             self.database_url = sqlite_url(self.service_name)
+        if self.mode == "production":
+            self._refuse_placeholder_secrets()
         if not self.internal_token:
-            if self.mode == "production":
-                raise ValueError("REGISTRATURA_INTERNAL_TOKEN is required in production")
             self.internal_token = "embedded-internal-token"
         return self
+
+    def _refuse_placeholder_secrets(self) -> None:
+        for name in self.production_secrets:
+            if is_placeholder_secret(str(getattr(self, name) or "")):
+                raise ValueError(f"{self._env_name(name)} is required in production and must "
+                                 "not be empty or a placeholder (change-me-..., REPLACE...)")
+
+    def _env_name(self, name: str) -> str:
+        alias = type(self).model_fields[name].validation_alias
+        if isinstance(alias, AliasChoices):
+            return str(alias.choices[0])
+        return (self.model_config.get("env_prefix") or "").upper() + name.upper()
 
     def resolved_broker_url(self) -> str:
         if self.broker_url:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -16,6 +17,7 @@ class TicketsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="TICKETS_", extra="ignore", populate_by_name=True)
 
     service_name: str = "tickets"
+    production_secrets: ClassVar[tuple[str, ...]] = ("internal_token", "secret")
 
     # HMAC key of the talon verification codes.
     secret: str = ""

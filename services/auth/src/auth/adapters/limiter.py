@@ -115,6 +115,21 @@ class AttemptLimiter:
             login_locks.c.kind == limit.kind, login_locks.c.key == key)
             .values(locked_until=until, lockouts=lockouts + 1))
 
+    def unlock(self, session: Session, entries: list[tuple[str, str]], now: datetime) -> int:
+        """Lift the lockouts of every key of ``kind`` starting with ``prefix``, as a success
+        would: the lockout ends, its ladder starts anew and earlier failures stop counting."""
+        unlocked = 0
+        for kind, prefix in entries:
+            matching = and_(login_locks.c.kind == kind, login_locks.c.key.startswith(prefix))
+            keys = [row.key for row in session.execute(select(login_locks.c.key).where(matching))]
+            for key in keys:
+                session.execute(insert(login_attempts).values(kind=kind, key=key, succeeded=True,
+                                                              created_at=now))
+            session.execute(update(login_locks).where(matching).values(locked_until=None,
+                                                                      lockouts=0))
+            unlocked += len(keys)
+        return unlocked
+
     def purge(self, session: Session, older_than: datetime) -> int:
         result = session.execute(login_attempts.delete().where(
             login_attempts.c.created_at < older_than))

@@ -107,9 +107,18 @@ def _view(session: Session, row) -> dict:
     }
 
 
+def display_name(row) -> str:
+    return full_name(row.last_name, row.first_name, row.middle_name)
+
+
 def search(session: Session, *, policy_number: str | None, last_name: str | None,
-           birth_date: date | None, limit: int = 50) -> list[dict]:
+           birth_date: date | None, organization_id: str | None = None,
+           limit: int = 50) -> list[dict]:
+    """Patients matching every filter given; only those attached to ``organization_id`` if set."""
     query = select(patients)
+    if organization_id is not None:
+        query = query.where(patients.c.id.in_(select(attachments.c.patient_id).where(
+            attachments.c.organization_id == organization_id)))
     if policy_number:
         query = query.where(patients.c.policy_number == policy_number)
     if last_name:

@@ -83,6 +83,31 @@ revoked_tokens = Table(
     Column("revoked_at", TS, nullable=False, index=True),
 )
 
+# Every token of a subject issued at or before ``not_before`` is revoked (a deactivated staff
+# member); the row can go once ``expires_at`` (not_before + the longest token life) has passed.
+subject_revocations = Table(
+    "subject_revocations", metadata,
+    Column("subject", String(36), primary_key=True),
+    Column("not_before", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+    Column("revoked_at", TS, nullable=False, index=True),
+)
+
+# Who read or changed which registry record, when, with what outcome: ids only, no personal data.
+registry_audit = Table(
+    "registry_audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", TS, nullable=False, index=True),
+    Column("actor_id", String(36), nullable=False),
+    Column("actor_role", String(16), nullable=False),
+    Column("actor_organization_id", String(64)),
+    Column("action", String(16), nullable=False),  # search|read|register|edit|lookup|attach|unlock
+    Column("outcome", String(16), nullable=False),  # ok | not_found | forbidden | duplicate
+    Column("patient_id", String(36), index=True),
+    Column("result_count", Integer),
+    Column("client_ip", String(64)),
+)
+
 # Every well-formed login attempt (success or failure), the source of the limits.
 login_attempts = Table(
     "login_attempts", metadata,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,14 +30,32 @@ class OmsLogin:
     identity_number: str | None
 
     @property
-    def policy_key(self) -> str:
-        """The rate-limit key: a hash, so the attempts table holds no policy numbers."""
-        raw = f"{self.policy.type}:{self.policy.series}:{self.policy.number}"
-        return hashlib.sha256(raw.encode()).hexdigest()
-
-    @property
     def masked_policy(self) -> str:
         return docs.mask_policy(self.policy.number)
+
+
+# A (policy, address) key is the policy key's first PAIR_PREFIX characters and 24 of the
+# address's: every address of one policy shares the prefix, so an unlock finds them all.
+PAIR_PREFIX = 40
+
+
+def limit_key(secret: str, kind: str, value: str) -> str:
+    """A login-limit key: a keyed HMAC, so the attempts table holds no policy number or login
+    (an unkeyed hash of a 16-digit policy with a check digit is undone by enumeration)."""
+    return hmac.new(secret.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def policy_key(secret: str, policy: Policy) -> str:
+    return limit_key(secret, "policy", f"{policy.type}:{policy.series}:{policy.number}")
+
+
+def staff_login_key(secret: str, login: str) -> str:
+    return limit_key(secret, "staff", login.strip().casefold())
+
+
+def pair_key(key: str, secret: str, address: str) -> str:
+    """The key of one policy (or login) tried from one client address."""
+    return key[:PAIR_PREFIX] + limit_key(secret, "address", address)[:64 - PAIR_PREFIX]
 
 
 def parse_oms_login(body: object, today: date) -> OmsLogin:
