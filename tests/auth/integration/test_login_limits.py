@@ -101,7 +101,7 @@ def test_staff_lockout_is_keyed_on_login_and_address_and_an_admin_lifts_it(seede
     from auth.__main__ import cli
 
     def staff_login(password, ip):
-        return seeded.test_client().post("/v1/auth/staff", headers={"X-Client-IP": ip},
+        return seeded.test_client().post("/v1/auth/staff", headers=vouched_headers("test-internal", ip),
                                          json={"login": "registrar", "password": password})
 
     for _ in range(5):
