@@ -61,7 +61,8 @@ def test_a_registrar_registers_a_patient_and_books_moves_cancels_for_them(page, 
     page.fill("#last_name", "Гришин")
     page.fill("#first_name", "Павел")
     page.fill("#middle_name", "Андреевич")
-    page.fill("#birth_date", "1990-05-17")
+    page.type("#birth_date", "17051990")  # the field puts the dots in: ДД.ММ.ГГГГ
+    assert page.input_value("#birth_date") == "17.05.1990"
     page.select_option("#sex", "M")
     page.fill("#phone", "+79225550101")
     page.fill("#email", "grishin.staff@example.org")
