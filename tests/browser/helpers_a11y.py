@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers_patient import contrast, rgb
+
 AXE_JS = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DESKTOP = {"width": 1280, "height": 900}
@@ -30,9 +32,16 @@ FOCUS_STYLE = """() => {
   const e = document.activeElement;
   if (!e || e === document.body) return null;
   const s = getComputedStyle(e);
+  // The colour the focus ring is drawn against: the first opaque background around the element.
+  let around = e.parentElement, behind = "rgb(255, 255, 255)";
+  while (around) {
+    const bg = getComputedStyle(around).backgroundColor;
+    if (bg && bg !== "transparent" && !/rgba\(.*, 0\)$/.test(bg)) { behind = bg; break; }
+    around = around.parentElement;
+  }
   return {tag: e.tagName, id: e.id, text: (e.innerText || e.value || "").trim().slice(0, 40),
           outline: s.outlineStyle === "none" ? "none" : s.outlineWidth + " " + s.outlineStyle,
-          outlineColor: s.outlineColor, boxShadow: s.boxShadow};
+          outlineColor: s.outlineColor, boxShadow: s.boxShadow, behind: behind};
 }"""
 
 
@@ -86,9 +95,24 @@ def focus_style(page) -> dict | None:
 
 
 def assert_focus_visible(page) -> dict:
-    """The focused element draws an outline or a box shadow (a visible focus indicator)."""
+    """The focused element draws an outline or a box shadow (a visible focus indicator), and an
+    outline contrasts at least 3:1 with what is around it (WCAG 1.4.11)."""
     style = focus_style(page)
     assert style, "nothing has the keyboard focus"
     assert style["outline"] != "none" or style["boxShadow"] not in ("none", ""), \
         f"the focused element shows no focus indicator: {style}"
+    if style["outline"] != "none":
+        ratio = contrast(rgb(style["outlineColor"]), rgb(style["behind"]))
+        assert ratio >= 3, f"the focus outline contrasts only {ratio:.1f}:1: {style}"
     return style
+
+
+def tab_to(page, selector: str, *, limit: int = 80, key: str = "Tab") -> dict:
+    """Press Tab until the focus is on ``selector``; every element passed on the way shows its
+    focus. The focused element's style is returned."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        style = assert_focus_visible(page)
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return style
+    raise AssertionError(f"{limit} presses of {key} never reached {selector} ({page.url})")

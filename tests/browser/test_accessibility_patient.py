@@ -62,6 +62,11 @@ def test_every_patient_page_passes_axe_and_fits_a_phone(a11y_page, shot, api, ba
 
     page.click(f"#time-{free[0]['id']}")
     page.wait_for_selector("#consent-text")
+    # The agreement is readable on the page itself, above the buttons, not behind a link.
+    agreement = page.locator("#consent-text")
+    assert agreement.is_visible() and len(agreement.inner_text()) > 200
+    assert agreement.locator("a").count() == 0
+    assert agreement.bounding_box()["y"] < page.locator("#accept-consent").bounding_box()["y"]
     a11y.sweep(page, "consent", shot)
     page.click("#accept-consent")
     page.wait_for_selector("#login-form")
