@@ -65,6 +65,10 @@ def test_every_registrar_page_passes_axe_and_fits_a_phone(a11y_page, shot, api, 
     a11y.sweep(page, "staff-login-error", shot)
     h.staff_login(page, base, h.REGISTRAR)
     a11y.sweep(page, "staff-search", shot)
+    # Keyboard work: from the policy field (focused on arrival) back up to the menu and down to
+    # the search button, every stop with a visible focus ring.
+    a11y.tab_to(page, "#nav-search", key="Shift+Tab")
+    a11y.tab_to(page, "#search-submit")
 
     page.fill("#search-last-name", patient["last_name"])
     page.fill("#search-birth-date", h.dmy(patient["birth_date"], "."))

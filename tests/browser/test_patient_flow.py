@@ -141,6 +141,7 @@ def test_patient_clicks_from_district_to_a_time(stack, page, shot):
     assert shown == api_free
     for taken in page.locator("#times .time.taken").all():
         assert taken.is_disabled()
+        assert taken.text_content().endswith(", занято")  # read out, not only shown dark
     expect(page.locator("#no-free-times")).to_have_count(0)
     shot(page, "07-times")
 

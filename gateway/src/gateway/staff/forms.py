@@ -52,8 +52,8 @@ def parse_date(value: str | None) -> date | None:
         return None
 
 
-def date_error(what: str) -> str:
-    return f"{what}: укажите дату в формате {DATE_FORMAT}, например 05.03.1980"
+def date_error(what: str, example: str = "05.03.1980") -> str:
+    return f"{what}: укажите дату в формате {DATE_FORMAT}, например {example}"
 
 
 def shown_date(value: str | None) -> str:

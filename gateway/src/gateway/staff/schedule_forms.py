@@ -86,7 +86,7 @@ def read_absence(form) -> tuple[dict, dict, dict]:
     parsed = {name: parse_date(values[name]) for name in ("from", "to")}
     for name, what in (("from", "Начало периода"), ("to", "Конец периода")):
         if parsed[name] is None:
-            errors[name] = date_error(what)
+            errors[name] = date_error(what, "01.12.2026")
     if not errors and parsed["from"] > parsed["to"]:
         errors["to"] = "Конец периода раньше начала"
     if not values["reason"]:

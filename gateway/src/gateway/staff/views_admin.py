@@ -140,7 +140,7 @@ def _audit_params(query: dict) -> tuple[dict, str | None]:
             continue
         day = forms.parse_date(query[name])
         if day is None:
-            return params, forms.date_error(what)
+            return params, forms.date_error(what, "01.12.2026")
         params[name] = datetime.combine(day + timedelta(days=shift), time(0), _zone()).isoformat()
     return params, None
 
