@@ -28,7 +28,7 @@ RUN_AXE = """async (tags) => {
                                                            .replace(/\\s+/g, " "))}));
 }"""
 
-FOCUS_STYLE = """() => {
+FOCUS_STYLE = r"""() => {
   const e = document.activeElement;
   if (!e || e === document.body) return null;
   const s = getComputedStyle(e);
@@ -88,6 +88,18 @@ def sweep(page, name: str, shot) -> None:
         shot(page, f"a11y-{name}-320")
     finally:
         page.set_viewport_size(size)
+
+
+def walk(page, shot, steps) -> None:
+    """Sweep a run of pages: each step is (name, what to click or a URL to open, what shows that
+    the page is there)."""
+    for name, action, ready in steps:
+        if action.startswith("http"):
+            page.goto(action)
+        elif action:
+            page.click(action)
+        page.wait_for_selector(ready)
+        sweep(page, name, shot)
 
 
 def focus_style(page) -> dict | None:

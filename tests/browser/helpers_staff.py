@@ -57,6 +57,15 @@ def register_patient(api: str, token: str, *, last_name: str, first_name: str,
             "full_name": f"{last_name} {first_name} {middle_name}"}
 
 
+def own_patient(api: str, full_name: str, birth_date: str, sex: str) -> dict:
+    """A patient registered by the demo registrar for one test module only: nobody else books
+    for them. ``full_name`` is "Фамилия Имя Отчество"."""
+    last_name, first_name, middle_name = full_name.split()
+    return register_patient(api, staff_token(api, REGISTRAR), last_name=last_name,
+                            first_name=first_name, middle_name=middle_name,
+                            birth_date=birth_date, sex=sex)
+
+
 def patient_headers(api: str, policy_number: str, birth_date: str) -> dict:
     answer = requests.post(f"{api}/auth/oms", timeout=TIMEOUT, json={
         "document_type": "oms_unified", "policy_number": policy_number, "birth_date": birth_date})

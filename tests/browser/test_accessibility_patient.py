@@ -19,10 +19,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def patient(api):
-    """A patient of this module only: nobody else books for them."""
-    token = h.staff_token(api, h.REGISTRAR)
-    return h.register_patient(api, token, last_name="Зайцева", first_name="Нина",
-                              middle_name="Фёдоровна", birth_date="1948-02-09", sex="F")
+    return h.own_patient(api, "Зайцева Нина Фёдоровна", "1948-02-09", "F")
 
 
 def _day_off(api, service: dict, doctor: dict) -> str:
@@ -35,45 +32,29 @@ def _day_off(api, service: dict, doctor: dict) -> str:
                 if not d["bookable"] and not h.free_slots(api, doctor["id"], service["id"], d["date"]))
 
 
-def _browse_to_the_day(page, base, shot, service, doctor, day) -> None:
-    page.goto(base + "/")
-    a11y.sweep(page, "home", shot)
-    page.get_by_role("link", name="г. Оренбург", exact=True).click()
-    page.wait_for_selector("#organizations")
-    a11y.sweep(page, "district", shot)
-    page.click(f"#org-{h.ORGANIZATION}")
-    page.wait_for_selector("#services")
-    a11y.sweep(page, "organization", shot)
-    page.click(f"#service-{service['id']}")
-    page.wait_for_selector("#doctors")
-    a11y.sweep(page, "service", shot)
-    page.click(f"#doctor-{doctor['id']}")
-    page.wait_for_selector("#day-grid")
-    a11y.sweep(page, "doctor-grid", shot)
-    page.click(f"#day-grid a.day.bookable[data-date='{day}']")
-    page.wait_for_selector("#times")
-    a11y.sweep(page, "day-times", shot)
+def _assert_agreement_readable(page) -> None:
+    """The agreement is readable on the page itself, above the buttons, not behind a link."""
+    agreement = page.locator("#consent-text")
+    assert agreement.is_visible() and len(agreement.inner_text()) > 200
+    assert agreement.locator("a").count() == 0
+    assert agreement.bounding_box()["y"] < page.locator("#accept-consent").bounding_box()["y"]
 
 
 def test_every_patient_page_passes_axe_and_fits_a_phone(a11y_page, shot, api, base, patient):
     page = a11y_page
     service, doctor, day, free = h.find_day(api, min_free=3, last_service=True, last_day=True)
-    _browse_to_the_day(page, base, shot, service, doctor, day)
-
-    page.click(f"#time-{free[0]['id']}")
-    page.wait_for_selector("#consent-text")
-    # The agreement is readable on the page itself, above the buttons, not behind a link.
-    agreement = page.locator("#consent-text")
-    assert agreement.is_visible() and len(agreement.inner_text()) > 200
-    assert agreement.locator("a").count() == 0
-    assert agreement.bounding_box()["y"] < page.locator("#accept-consent").bounding_box()["y"]
-    a11y.sweep(page, "consent", shot)
-    page.click("#accept-consent")
-    page.wait_for_selector("#login-form")
-    a11y.sweep(page, "login", shot)
-    page.click("#login-submit")  # empty: the field errors
-    page.wait_for_selector("#birth_date-error")
-    a11y.sweep(page, "login-errors", shot)
+    day_page = f"{base}/doctors/{doctor['id']}/day?service_id={service['id']}&date={day}"
+    a11y.walk(page, shot, [
+        ("home", base + "/", "#districts"),
+        ("district", "#districts a:text-is('г. Оренбург')", "#organizations"),
+        ("organization", f"#org-{h.ORGANIZATION}", "#services"),
+        ("service", f"#service-{service['id']}", "#doctors"),
+        ("doctor-grid", f"#doctor-{doctor['id']}", "#day-grid"),
+        ("day-times", f"#day-grid a.day.bookable[data-date='{day}']", "#times"),
+        ("consent", f"#time-{free[0]['id']}", "#consent-text")])
+    _assert_agreement_readable(page)
+    a11y.walk(page, shot, [("login", "#accept-consent", "#login-form"),
+                           ("login-errors", "#login-submit", "#birth_date-error")])
     page.fill("#policy_number", patient["policy_number"])
     page.fill("#birth_date", h.dmy(patient["birth_date"]))
     page.click("#login-submit")
@@ -81,29 +62,16 @@ def test_every_patient_page_passes_axe_and_fits_a_phone(a11y_page, shot, api, ba
     appointment_id = page.url.split("/appointments/")[1].split("/")[0]
     try:
         a11y.sweep(page, "booked-talon", shot)
-        page.click("#print-ticket")
-        page.wait_for_selector("#talon-print")
-        a11y.sweep(page, "print", shot)
-
-        page.goto(f"{base}/cabinet")
-        page.wait_for_selector(f"#appointment-{appointment_id}")
-        a11y.sweep(page, "cabinet", shot)
-        page.click(f"#appointment-{appointment_id} a.reschedule")
-        page.wait_for_selector("#reschedule-mode")
-        a11y.sweep(page, "reschedule-grid", shot)
-        page.click(f"#day-grid a.day.bookable[data-date='{day}']")
-        page.wait_for_selector("#times")
-        a11y.sweep(page, "reschedule-day", shot)
-        page.goto(f"{base}/cabinet/appointments/{appointment_id}/cancel")
-        a11y.sweep(page, "cancel", shot)
-
-        # Logged in, a time goes through the agreement to the confirmation page.
-        page.goto(f"{base}/doctors/{doctor['id']}/day?service_id={service['id']}&date={day}")
-        page.click(f"#time-{free[1]['id']}")
-        page.wait_for_selector("#accept-consent")
-        page.click("#accept-consent")
-        page.wait_for_selector("#book-submit")
-        a11y.sweep(page, "confirm", shot)
+        a11y.walk(page, shot, [
+            ("print", "#print-ticket", "#talon-print"),
+            ("cabinet", f"{base}/cabinet", f"#appointment-{appointment_id}"),
+            ("reschedule-grid", f"#appointment-{appointment_id} a.reschedule", "#reschedule-mode"),
+            ("reschedule-day", f"#day-grid a.day.bookable[data-date='{day}']", "#times"),
+            ("cancel", f"{base}/cabinet/appointments/{appointment_id}/cancel", "#confirm-cancel"),
+            # Logged in, a time goes through the agreement to the confirmation page.
+            ("day-logged-in", day_page, f"#time-{free[1]['id']}"),
+            ("consent-logged-in", f"#time-{free[1]['id']}", "#accept-consent"),
+            ("confirm", "#accept-consent", "#book-submit")])
         page.click("#choose-other")
         page.wait_for_selector("#times")
     finally:
@@ -111,32 +79,23 @@ def test_every_patient_page_passes_axe_and_fits_a_phone(a11y_page, shot, api, ba
 
     # A day without free times offers the waiting list; the cabinet then lists the request.
     off = _day_off(api, service, doctor)
-    page.goto(f"{base}/doctors/{doctor['id']}/day?service_id={service['id']}&date={off}")
-    page.wait_for_selector("#no-free-times")
-    a11y.sweep(page, "day-no-free-times", shot)
-    page.click("#waitlist-add")
-    page.wait_for_selector("#waitlist li[data-testid=waitlist-entry]")
-    a11y.sweep(page, "cabinet-waitlist", shot)
+    a11y.walk(page, shot, [
+        ("day-no-free-times", day_page.replace(day, off), "#no-free-times"),
+        ("cabinet-waitlist", "#waitlist-add", "#waitlist li[data-testid=waitlist-entry]")])
     page.click("#waitlist .waitlist-delete")
     page.wait_for_selector("#no-waitlist")
-
-    page.goto(f"{base}/no-such-page")
-    page.wait_for_selector("#error-message")
-    a11y.sweep(page, "error-404", shot)
+    a11y.walk(page, shot, [("error-404", f"{base}/no-such-page", "#error-message")])
 
 
 def test_the_time_taken_page_passes_axe(a11y_page, shot, api, base, stack):
     """Another person holds the time a moment earlier: the page offering other times."""
-    page = a11y_page
     service, doctor, day, free = h.find_day(api, min_free=3, last_service=True, last_day=True)
-    page.goto(f"{base}/doctors/{doctor['id']}/day?service_id={service['id']}&date={day}")
+    a11y_page.goto(f"{base}/doctors/{doctor['id']}/day?service_id={service['id']}&date={day}")
     held = requests.post(f"{stack.url('schedule')}/v1/slots/{free[-1]['id']}/hold",
                          json={"session_id": "a11y-rival"}, timeout=h.TIMEOUT)
     assert held.status_code == 201, held.text
     try:
-        page.click(f"#time-{free[-1]['id']}")
-        page.wait_for_selector("#slot-taken")
-        a11y.sweep(page, "time-taken", shot)
+        a11y.walk(a11y_page, shot, [("time-taken", f"#time-{free[-1]['id']}", "#slot-taken")])
     finally:
         requests.delete(f"{stack.url('schedule')}/v1/holds/{held.json()['hold_id']}",
                         timeout=h.TIMEOUT)

@@ -18,9 +18,7 @@ STEPS = "#appointment-summary, #accept-consent, #login-form, #book-submit"
 
 @pytest.fixture(scope="module")
 def patient(api):
-    token = h.staff_token(api, h.REGISTRAR)
-    return h.register_patient(api, token, last_name="Лебедев", first_name="Юрий",
-                              middle_name="Андреевич", birth_date="1951-10-08", sex="M")
+    return h.own_patient(api, "Лебедев Юрий Андреевич", "1951-10-08", "M")
 
 
 def _follow(page, selector: str, key: str = "Enter") -> None:

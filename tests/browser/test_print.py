@@ -21,9 +21,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshot
 
 @pytest.fixture(scope="module")
 def patient(api):
-    token = h.staff_token(api, h.REGISTRAR)
-    return h.register_patient(api, token, last_name="Крылова", first_name="Алевтина",
-                              middle_name="Константиновна", birth_date="1939-04-22", sex="F")
+    return h.own_patient(api, "Крылова Алевтина Константиновна", "1939-04-22", "F")
 
 
 @pytest.fixture()
