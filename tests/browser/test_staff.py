@@ -209,9 +209,11 @@ def test_blocking_a_doctors_day_flags_the_appointment_and_notifies_the_patient(
     page.select_option("#doctor-select", doctor["id"])
     page.click("#schedule-pick-submit")
     page.wait_for_selector(f"#doctor-schedule[data-doctor-id='{doctor['id']}']")
-    page.fill("#absence-from", day)
-    page.fill("#absence-to", day)
+    # The reason first: its suggestions (a datalist) stay open while the field has the focus, and
+    # Chromium's popup, moved by the full-page screenshot below, would take the button's click.
     page.fill("#absence-reason", "Больничный")
+    page.fill("#absence-from", h.dmy(day, "."))  # typed as people type dates: ДД.ММ.ГГГГ
+    page.fill("#absence-to", h.dmy(day, "."))
     shot(page, "staff-14-absence-form")
     page.click("#absence-submit")
     result = page.locator("#absence-result")
