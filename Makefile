@@ -5,10 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PACKAGES := services/common services/catalog services/schedule services/auth services/booking services/tickets gateway
 STAMP := $(VENV)/.installed
+# axe-core for the browser tests' accessibility checks (npm registry, locked version); `make run`
+# needs only Python, so it depends on the Python install alone.
+AXE_DIR := tests/browser
+AXE_STAMP := $(AXE_DIR)/node_modules/.installed
 
 .PHONY: run test install seed bench-grid bench-rush clean
 
-install: $(STAMP)
+install: $(STAMP) $(AXE_STAMP)
 
 $(STAMP): constraints.txt tests/requirements.txt deploy/requirements.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,19 +21,23 @@ $(STAMP): constraints.txt tests/requirements.txt deploy/requirements.txt $(addsu
 		$(addprefix -e ,$(PACKAGES)) -r tests/requirements.txt
 	touch $(STAMP)
 
-run: install
+$(AXE_STAMP): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
+	cd $(AXE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE_STAMP)
+
+run: $(STAMP)
 	$(PY) tools/stack.py run
 
-seed: install
+seed: $(STAMP)
 	$(PY) tools/stack.py seed
 
 test: install
 	$(PY) -m pytest
 
-bench-grid: install
+bench-grid: $(STAMP)
 	$(PY) tools/bench_grid.py
 
-bench-rush: install
+bench-rush: $(STAMP)
 	$(PY) tools/bench_rush.py
 
 clean:

@@ -29,11 +29,25 @@ def browser():
         instance.close()
 
 
+def _new_page(browser, **options):
+    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900},
+                                  **options)
+    context.set_default_timeout(15000)
+    return context, context.new_page()
+
+
 @pytest.fixture()
 def page(browser):
-    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15000)
-    tab = context.new_page()
+    context, tab = _new_page(browser)
+    yield tab
+    context.close()
+
+
+@pytest.fixture()
+def a11y_page(browser):
+    """A page into which the tests may inject axe-core: the gateway's Content-Security-Policy
+    (scripts from 'self' only) is bypassed for the injected script alone."""
+    context, tab = _new_page(browser, bypass_csp=True)
     yield tab
     context.close()
 

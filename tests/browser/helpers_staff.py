@@ -41,19 +41,29 @@ def staff_token(api: str, login_password: tuple[str, str]) -> str:
 
 def register_patient(api: str, token: str, *, last_name: str, first_name: str,
                      middle_name: str, birth_date: str, sex: str, email: str | None = None,
-                     phone: str | None = None) -> dict:
-    """A patient of our own (attached to the demo organization), with its login data."""
+                     phone: str | None = None, attached: bool = True) -> dict:
+    """A patient of our own (attached to the demo organization unless ``attached`` is false),
+    with its login data."""
     enp = new_enp()
     body = {"last_name": last_name, "first_name": first_name, "middle_name": middle_name,
             "birth_date": birth_date, "sex": sex, "phone": phone, "email": email,
             "policy": {"type": "oms_unified", "number": enp}, "identity_documents": [],
-            "attachment": {"organization_id": ORGANIZATION, "area": "1"}}
+            "attachment": {"organization_id": ORGANIZATION, "area": "1"} if attached else None}
     answer = requests.post(f"{api}/registry/patients", json=body, timeout=TIMEOUT,
                            headers={"Authorization": f"Bearer {token}",
                                     "Idempotency-Key": str(uuid.uuid4())})
     assert answer.status_code == 201, answer.text
     return {**answer.json(), "policy_number": enp, "birth_date": birth_date,
             "full_name": f"{last_name} {first_name} {middle_name}"}
+
+
+def own_patient(api: str, full_name: str, birth_date: str, sex: str) -> dict:
+    """A patient registered by the demo registrar for one test module only: nobody else books
+    for them. ``full_name`` is "Фамилия Имя Отчество"."""
+    last_name, first_name, middle_name = full_name.split()
+    return register_patient(api, staff_token(api, REGISTRAR), last_name=last_name,
+                            first_name=first_name, middle_name=middle_name,
+                            birth_date=birth_date, sex=sex)
 
 
 def patient_headers(api: str, policy_number: str, birth_date: str) -> dict:
@@ -119,6 +129,14 @@ def appointment(api: str, headers: dict, appointment_id: str) -> dict:
     answer = requests.get(f"{api}/appointments/{appointment_id}", headers=headers, timeout=TIMEOUT)
     assert answer.status_code == 200, answer.text
     return answer.json()
+
+
+def cancel_appointment_as(api: str, patient: dict, appointment_id: str) -> None:
+    """Cancel through the public API with the patient's own login (tests clean up after them)."""
+    headers = patient_headers(api, patient["policy_number"], patient["birth_date"])
+    answer = requests.post(f"{api}/appointments/{appointment_id}/cancel", headers=headers,
+                           timeout=TIMEOUT)
+    assert answer.status_code == 200, answer.text
 
 
 def wait_for(check, *, timeout: float = 30.0, every: float = 0.5, what: str = "condition"):

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.browser
 
 SEED_DISTRICTS = ["г. Оренбург", "г. Орск", "г. Бугуруслан", "г. Бузулук", "Абдулинский район"]
 INTERVAL = re.compile(r"\d{2}:\d{2}–\d{2}:\d{2}")
+WEEK = ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"]
 
 
 def test_patient_clicks_from_district_to_a_time(stack, page, shot):
@@ -87,9 +89,15 @@ def test_patient_clicks_from_district_to_a_time(stack, page, shot):
     h.nav(page, f"#doctor-{doctor['id']}")
     assert doctor["full_name"] in page.inner_text("main")
 
+    # Whole weeks from Monday, under a header of week days; every day of the fortnight is there.
     grid = page.locator("#day-grid")
-    cells = grid.locator("li")
-    assert cells.count() == h.GRID_DAYS
+    dates = [date.fromisoformat(d) for d in grid.locator(".day[data-date]").evaluate_all(
+        "cells => cells.map(c => c.dataset.date)")]
+    assert len(dates) % 7 == 0 and dates[0].weekday() == 0
+    assert dates == [dates[0] + timedelta(days=n) for n in range(len(dates))]
+    assert {date.today() + timedelta(days=n) for n in range(h.GRID_DAYS)} <= set(dates)
+    assert page.locator(".week-head span").all_inner_texts() == WEEK
+    assert grid.locator(".day[data-date] .wd").all_inner_texts()[:7] == WEEK
     bookable = grid.locator("a.day.bookable[data-date]")
     assert bookable.count() >= 1
     assert grid.locator(f"a.day.bookable[data-date='{day}']").count() == 1
@@ -106,10 +114,18 @@ def test_patient_clicks_from_district_to_a_time(stack, page, shot):
     assert h.contrast(light, h.text_color(page, "#day-grid a.day.bookable")) >= 4.5
     assert h.contrast(dark, h.text_color(page, "#day-grid .day.unavailable")) >= 4.5
     assert page.locator("#grid-prev").count() == 0  # the grid starts today
+    # Not only colour: a screen reader hears each day's state, and the dark days say why.
+    spoken = page.get_by_role("link", name=re.compile(r"^\d{2}\.\d{2} .*, запись возможна$"))
+    assert spoken.count() == bookable.count()
+    for cell in unavailable.all():
+        assert cell.locator(".st").inner_text() in ("нет записи", "нет приёма")
     shot(page, "06-day-grid")
 
     h.nav(page, "#grid-next")
-    assert page.locator("#day-grid li").count() == h.GRID_DAYS
+    next_dates = grid.locator(".day[data-date]").evaluate_all(
+        "cells => cells.map(c => c.dataset.date)")
+    assert len(next_dates) == h.GRID_DAYS and date.fromisoformat(next_dates[0]).weekday() == 0
+    assert date.fromisoformat(next_dates[0]) == dates[-1] + timedelta(days=1)
     expect(page.locator("#grid-prev")).to_be_visible()
     shot(page, "06b-day-grid-next")
     h.nav(page, "#grid-prev")
@@ -125,6 +141,7 @@ def test_patient_clicks_from_district_to_a_time(stack, page, shot):
     assert shown == api_free
     for taken in page.locator("#times .time.taken").all():
         assert taken.is_disabled()
+        assert taken.text_content().endswith(", занято")  # read out, not only shown dark
     expect(page.locator("#no-free-times")).to_have_count(0)
     shot(page, "07-times")
 

@@ -61,7 +61,8 @@ def test_a_registrar_registers_a_patient_and_books_moves_cancels_for_them(page, 
     page.fill("#last_name", "Гришин")
     page.fill("#first_name", "Павел")
     page.fill("#middle_name", "Андреевич")
-    page.fill("#birth_date", "1990-05-17")
+    page.type("#birth_date", "17051990")  # the field puts the dots in: ДД.ММ.ГГГГ
+    assert page.input_value("#birth_date") == "17.05.1990"
     page.select_option("#sex", "M")
     page.fill("#phone", "+79225550101")
     page.fill("#email", "grishin.staff@example.org")
@@ -208,9 +209,11 @@ def test_blocking_a_doctors_day_flags_the_appointment_and_notifies_the_patient(
     page.select_option("#doctor-select", doctor["id"])
     page.click("#schedule-pick-submit")
     page.wait_for_selector(f"#doctor-schedule[data-doctor-id='{doctor['id']}']")
-    page.fill("#absence-from", day)
-    page.fill("#absence-to", day)
+    # The reason first: its suggestions (a datalist) stay open while the field has the focus, and
+    # Chromium's popup, moved by the full-page screenshot below, would take the button's click.
     page.fill("#absence-reason", "Больничный")
+    page.fill("#absence-from", h.dmy(day, "."))  # typed as people type dates: ДД.ММ.ГГГГ
+    page.fill("#absence-to", h.dmy(day, "."))
     shot(page, "staff-14-absence-form")
     page.click("#absence-submit")
     result = page.locator("#absence-result")

@@ -135,7 +135,7 @@ def test_admin_reads_the_audit_trail_with_who_what_and_where(registrar, new_brow
     admin.login("admin")
     page = text(admin.get("/staff/audit"))
     assert 'id="audit-table"' in page
-    assert "st-1 (регистратор)" in page and "<td>запись</td>" in page
+    assert "st-1 (регистратор)" in page and "<td data-label=\"Что\">запись</td>" in page
     assert "29.11.2026 10:00" in page  # stored in UTC, shown in the clinic's time
     assert "127.0.0.1" in page
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date, timedelta
 
 import pytest
 
@@ -95,10 +96,17 @@ def test_organization_type_filter_and_registry_only_services(client, fakes):
     assert "запись через регистратуру" in org and "платная услуга" in org
 
 
-def test_grid_shows_two_weeks_with_intervals_and_dark_days(client, fakes):
+def test_grid_shows_whole_weeks_from_monday_with_intervals_and_dark_days(client, fakes):
     page = text(client.get("/doctors/doc-1?service_id=svc-01"))
-    assert page.count('class="day bookable"') + page.count('class="day unavailable"') == 14
-    assert "08:00–14:00" in page
+    shown = [date.fromisoformat(d)
+             for d in re.findall(r'class="day [a-z]+"[^>]*data-date="([\d-]+)"', page)]
+    # Monday first, whole weeks, and the fortnight from today all there (days before it blank).
+    assert shown[0].weekday() == 0 and len(shown) % 7 == 0
+    assert shown == [shown[0] + timedelta(days=n) for n in range(len(shown))]
+    assert date.today() + timedelta(days=13) <= shown[-1] < date.today() + timedelta(days=20)
+    assert page.count('class="day past"') == date.today().weekday()
+    assert re.search(r'class="week-head"[^>]*>(\s*<span>..</span>){7}', page)
+    assert "08:00–14:00" in page and "запись возможна" in page and "нет приёма" in page
     assert 'class="day unavailable"' in page  # the weekend
     assert 'id="grid-next"' in page
 

@@ -1,6 +1,8 @@
 """Pure helpers of the login form and pages."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from gateway.ui import forms
@@ -73,7 +75,27 @@ def test_times_and_dates_are_shown_in_the_organizations_zone():
     assert forms.hhmm("2026-12-01T08:15:00+05:00") == "08:15"
     assert forms.human_date("2026-12-01") == "1 декабря 2026, вторник"
     assert forms.human_date("2026-12-01T08:15:00+05:00") == "1 декабря 2026, вторник"
-    assert forms.weekday_short("2026-12-06") == "Вс"
-    assert forms.short_date("2026-12-06") == "06.12"
     assert forms.iso_to_dmy("1980-05-17") == "17-05-1980"
     assert forms.iso_to_dmy("1980-05-17", ".") == "17.05.1980"
+
+
+def test_the_day_grid_shows_whole_weeks_from_monday():
+    # Thursday 3 December 2026, a fortnight: from Monday 30 November to Sunday 20 December.
+    assert forms.grid_weeks(date(2026, 12, 3), 14) == (date(2026, 11, 30), date(2026, 12, 20))
+    # From a Monday, exactly two weeks.
+    assert forms.grid_weeks(date(2026, 12, 7), 14) == (date(2026, 12, 7), date(2026, 12, 20))
+
+
+def test_a_grid_cell_says_its_week_day_and_state_in_words():
+    today = date(2026, 12, 3)
+    free = forms.grid_cell(date(2026, 12, 6), {"date": "2026-12-06", "interval": "08:00–14:00",
+                                               "bookable": True, "free": 5}, today)
+    assert (free["short"], free["weekday"], free["state"], free["spoken"]) == \
+        ("06.12", "Вс", "свободно 5", "запись возможна")
+    full = forms.grid_cell(date(2026, 12, 4), {"interval": "08:00–14:00", "bookable": False,
+                                               "free": 0}, today)
+    assert (full["bookable"], full["state"], full["spoken"]) == (False, "нет записи", "")
+    assert forms.grid_cell(date(2026, 12, 5), {"interval": None, "bookable": False},
+                           today)["state"] == "нет приёма"
+    past = forms.grid_cell(date(2026, 11, 30), None, today)
+    assert past["past"] and not past["bookable"] and past["weekday"] == "Пн"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Blueprint, flash, g, redirect, request, url_for
 
+from . import forms
 from .guards import ROLE_NAMES, PageError, error_page
 from .session import csrf_token, csrf_valid, current_staff, forget_login
 from .upstream import UpstreamError
@@ -92,6 +93,7 @@ def create_blueprint() -> Blueprint:
     bp.add_app_template_filter(format_datetime, "staff_datetime")
     bp.add_app_template_filter(format_time, "staff_time")
     bp.add_app_template_filter(format_date, "staff_date")
+    bp.add_app_template_filter(forms.shown_date, "staff_input_date")
 
     for module in (views_auth, views_patients, views_booking, views_schedule, views_admin):
         module.add_routes(bp)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ..ui.forms import dmy_to_iso
+
 POLICY_TYPES = {
     "oms_unified": "Полис ОМС единого образца (16 цифр)",
     "oms_old": "Полис ОМС старого образца (серия и номер)",
@@ -33,6 +35,44 @@ FIELD_ALIASES = {
 }
 
 
+DATE_FORMAT = "ДД.ММ.ГГГГ"
+
+
+def parse_date(value: str | None) -> date | None:
+    """A date as people type it, ``ДД.ММ.ГГГГ`` (``ДД-ММ-ГГГГ`` too), or ``ГГГГ-ММ-ДД`` as links
+    and older bookmarks carry it; None when it is not a real date. Date fields are text inputs:
+    Chromium's own date input would show mm/dd/yyyy in an English browser."""
+    text = (value or "").strip()
+    iso = dmy_to_iso(text) or text
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso):
+        return None
+    try:
+        return date.fromisoformat(iso)
+    except ValueError:
+        return None
+
+
+def date_error(what: str, example: str = "05.03.1980") -> str:
+    return f"{what}: укажите дату в формате {DATE_FORMAT}, например {example}"
+
+
+def shown_date(value: str | None) -> str:
+    """What a date field shows: ``ДД.ММ.ГГГГ`` for a valid date, anything else as it was typed."""
+    day = parse_date(value)
+    return day.strftime("%d.%m.%Y") if day else (value or "")
+
+
+def search_params(query: dict) -> tuple[dict, str | None]:
+    """The registry search's parameters (the birth date as ГГГГ-ММ-ДД), or a message for people."""
+    params = dict(query)
+    if query.get("birth_date"):
+        day = parse_date(query["birth_date"])
+        if day is None:
+            return {}, date_error("Дата рождения")
+        params["birth_date"] = day.isoformat()
+    return params, None
+
+
 def read_form(form) -> dict:
     values = {name: (form.get(name) or "").strip() for name in TEXT_FIELDS}
     for n in range(1, DOC_SLOTS + 1):
@@ -47,15 +87,13 @@ def check_form(values: dict, *, editing: bool) -> dict:
     for name, label in (("last_name", "фамилию"), ("first_name", "имя")):
         if not values[name]:
             errors[name] = f"Введите {label}"
-    birth = values["birth_date"]
-    if not birth:
+    birth = parse_date(values["birth_date"])
+    if not values["birth_date"]:
         errors["birth_date"] = "Введите дату рождения"
-    else:
-        try:
-            if date.fromisoformat(birth) > date.today():
-                errors["birth_date"] = "Дата рождения не может быть в будущем"
-        except ValueError:
-            errors["birth_date"] = "Дата в формате ГГГГ-ММ-ДД"
+    elif birth is None:
+        errors["birth_date"] = date_error("Дата рождения")
+    elif birth > date.today():
+        errors["birth_date"] = "Дата рождения не может быть в будущем"
     if values["sex"] not in SEX:
         errors["sex"] = "Укажите пол"
     if values["policy_type"] not in POLICY_TYPES:
@@ -81,8 +119,9 @@ def check_form(values: dict, *, editing: bool) -> dict:
 
 def to_body(values: dict, *, editing: bool) -> dict:
     body = {name: values[name] or None
-            for name in ("last_name", "first_name", "middle_name", "birth_date", "sex", "phone",
-                         "email")}
+            for name in ("last_name", "first_name", "middle_name", "sex", "phone", "email")}
+    birth = parse_date(values["birth_date"])
+    body["birth_date"] = birth.isoformat() if birth else None
     if values["policy_number"]:
         policy = {"type": values["policy_type"], "number": values["policy_number"]}
         if values["policy_type"] == "oms_old":
@@ -103,6 +142,7 @@ def from_patient(patient: dict) -> dict:
     values = {name: "" for name in TEXT_FIELDS}
     for name in ("last_name", "first_name", "middle_name", "birth_date", "sex", "phone", "email"):
         values[name] = str(patient.get(name) or "")
+    values["birth_date"] = shown_date(values["birth_date"])
     policy = patient.get("policy") or {}
     values["policy_type"] = policy.get("type") or "oms_unified"
     values["policy_series"] = policy.get("series") or ""

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+
+from .forms import date_error, parse_date
 
 WEEK = (("mon", "Понедельник"), ("tue", "Вторник"), ("wed", "Среда"), ("thu", "Четверг"),
         ("fri", "Пятница"), ("sat", "Суббота"), ("sun", "Воскресенье"))
@@ -82,14 +83,14 @@ def read_absence(form) -> tuple[dict, dict, dict]:
     values = {name: form.get(name, "").strip() for name in ("from", "to", "reason")}
     values["to"] = values["to"] or values["from"]
     errors = {}
-    parsed = {}
-    for name in ("from", "to"):
-        try:
-            parsed[name] = date.fromisoformat(values[name])
-        except ValueError:
-            errors[name] = "Дата в формате ГГГГ-ММ-ДД"
+    parsed = {name: parse_date(values[name]) for name in ("from", "to")}
+    for name, what in (("from", "Начало периода"), ("to", "Конец периода")):
+        if parsed[name] is None:
+            errors[name] = date_error(what, "01.12.2026")
     if not errors and parsed["from"] > parsed["to"]:
         errors["to"] = "Конец периода раньше начала"
     if not values["reason"]:
         errors["reason"] = "Укажите причину (больничный, отпуск…)"
-    return values, errors, dict(values)
+    body = {"from": parsed["from"] and parsed["from"].isoformat(),
+            "to": parsed["to"] and parsed["to"].isoformat(), "reason": values["reason"]}
+    return values, errors, body

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, flash, g, redirect, request, url_for
 
-from . import lookups, upstream
+from . import forms, lookups, upstream
 from .guards import admin_required, login_required, page, require_organization
 
 DEFAULT_SETTINGS = {"booking_horizon_days": 14, "day_opens_at": "07:00",
@@ -131,16 +131,18 @@ def _local(value) -> str | None:
     return moment.astimezone(_zone()).isoformat() if moment.tzinfo else moment.isoformat()
 
 
-def _audit_params(query: dict) -> dict:
-    """Dates typed in the filter -> the instants the booking service filters on ([from, to])."""
+def _audit_params(query: dict) -> tuple[dict, str | None]:
+    """Dates typed in the filter -> the instants the booking service filters on ([from, to]),
+    or the message about a date that is not one."""
     params = {k: v for k, v in query.items() if k not in ("from", "to") and v}
-    for name, shift in (("from", 0), ("to", 1)):
-        try:
-            day = date.fromisoformat(query[name]) + timedelta(days=shift)
-        except ValueError:
+    for name, shift, what in (("from", 0, "Начало периода"), ("to", 1, "Конец периода")):
+        if not query[name]:
             continue
-        params[name] = datetime.combine(day, time(0), _zone()).isoformat()
-    return params
+        day = forms.parse_date(query[name])
+        if day is None:
+            return params, forms.date_error(what, "01.12.2026")
+        params[name] = datetime.combine(day + timedelta(days=shift), time(0), _zone()).isoformat()
+    return params, None
 
 
 def _entry(item: dict) -> dict:
@@ -162,8 +164,11 @@ def _entry(item: dict) -> dict:
 @admin_required
 def audit():
     query = {key: request.args.get(key, "").strip() for key in AUDIT_FILTERS}
+    params, error = _audit_params(query)
+    if error:
+        return page("staff/audit.html", 422, query=query, entries=[], error=error)
     answer = upstream.call("booking", "GET", "/v1/admin/audit", token=g.staff.token,
-                           params=_audit_params(query))
+                           params=params)
     entries = [_entry(item) for item in upstream.items(answer) if isinstance(item, dict)]
     return page("staff/audit.html", query=query, entries=entries)
 

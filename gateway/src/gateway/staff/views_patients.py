@@ -14,11 +14,12 @@ SEARCH_KEYS = ("policy_number", "last_name", "birth_date")
 @login_required
 def search():
     query = {key: request.args.get(key, "").strip() for key in SEARCH_KEYS}
-    results, error = None, None
-    if any(query.values()):
+    results = None
+    params, error = forms.search_params(query)
+    if any(query.values()) and not error:
         try:
             results = upstream.items(upstream.call(
-                "auth", "GET", "/v1/registry/patients", token=g.staff.token, params=query))
+                "auth", "GET", "/v1/registry/patients", token=g.staff.token, params=params))
         except upstream.UpstreamError as exc:
             if exc.status in (401, 403) or exc.status >= 500:
                 raise

@@ -126,7 +126,7 @@ def add_absence(doctor_id: str):
                      absence_errors=errors)
     from . import format_date
 
-    flash(f"Отсутствие сохранено: {format_date(values['from'])} — {format_date(values['to'])}",
+    flash(f"Отсутствие сохранено: {format_date(body['from'])} — {format_date(body['to'])}",
           "success")
     return _draw(organization_id, doctor_id, 200, absence_result=_affected(result))
 

@@ -99,39 +99,50 @@ def _crumbs_to_doctor(ctx: dict, mode_args: dict, last_is_link: bool) -> list:
     return crumbs
 
 
+def _grid_cells(doctor_id: str, service_id: str, weeks: tuple, reschedule) -> list:
+    """Every day of the shown weeks, Monday first; past days have no data and no link."""
+    monday, sunday = weeks
+    first_day = max(monday, today())
+    found = {}
+    if first_day <= sunday:
+        found = {d.get("date"): d for d in get_json(
+            "schedule", f"/v1/doctors/{q(doctor_id)}/days", cached=True, params={
+                "service_id": service_id, "from": first_day.isoformat(),
+                "to": sunday.isoformat()}).get("items", [])}
+    cells = []
+    for offset in range((sunday - monday).days + 1):
+        day = monday + timedelta(days=offset)
+        cell = forms.grid_cell(day, found.get(day.isoformat()), today())
+        cell["link"] = with_query(url_for("browse.doctor_day", doctor_id=doctor_id),
+                                  service_id=service_id, date=cell["date"],
+                                  reschedule=reschedule) if cell["bookable"] else None
+        cells.append(cell)
+    return cells
+
+
 @bp.get("/doctors/<doctor_id>")
 def doctor_grid(doctor_id: str):
     service_id = request.args.get("service_id")
     reschedule = request.args.get("reschedule") or None
     ctx = doctor_context(doctor_id, service_id)
     first_day = today()
-    start = forms.parse_day(request.args.get("from"), first_day)
+    start = max(forms.parse_day(request.args.get("from"), first_day), first_day)
     span = settings().grid_days
-    if start < first_day:
-        start = first_day
-    end = start + timedelta(days=span - 1)
-    days = get_json("schedule", f"/v1/doctors/{q(doctor_id)}/days",
-                    params={"service_id": service_id, "from": start.isoformat(),
-                            "to": end.isoformat()}, cached=True).get("items", [])
+    monday, sunday = forms.grid_weeks(start, span)
     base = url_for("browse.doctor_grid", doctor_id=doctor_id)
-    prev_from = start - timedelta(days=span)
     prev_link = None
-    if start > first_day:
-        prev_link = with_query(base, service_id=service_id,
-                               **{"from": max(prev_from, first_day).isoformat()},
-                               reschedule=reschedule)
-    next_link = with_query(base, service_id=service_id,
-                           **{"from": (end + timedelta(days=1)).isoformat()}, reschedule=reschedule)
-    cells = []
-    for day in days:
-        link = None
-        if day.get("bookable"):
-            link = with_query(url_for("browse.doctor_day", doctor_id=doctor_id),
-                              service_id=service_id, date=day["date"], reschedule=reschedule)
-        cells.append({**day, "link": link, "weekday": forms.weekday_short(day.get("date", "")),
-                      "short": forms.short_date(day.get("date", ""))})
+    if monday > first_day:
+        # Pages are chained from today's: the one before ends on the Sunday before this Monday.
+        first_page_end = forms.grid_weeks(first_day, span)[1]
+        prev_from = first_day if first_page_end >= monday - timedelta(days=1) \
+            else monday - timedelta(days=span)
+        prev_link = with_query(base, service_id=service_id, reschedule=reschedule,
+                               **{"from": prev_from.isoformat()})
+    next_link = with_query(base, service_id=service_id, reschedule=reschedule,
+                           **{"from": (sunday + timedelta(days=1)).isoformat()})
+    cells = _grid_cells(doctor_id, service_id, (monday, sunday), reschedule)
     return page("grid.html", ctx=ctx, cells=cells, prev_link=prev_link, next_link=next_link,
-                reschedule=reschedule, period=(start, end),
+                reschedule=reschedule, period=(monday, sunday), weekdays=forms.WEEKDAYS_SHORT,
                 breadcrumbs=_crumbs_to_doctor(ctx, {"reschedule": reschedule}, False))
 
 

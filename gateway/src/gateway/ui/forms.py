@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 DOCUMENT_TYPES = (
     ("oms_unified", "Полис ОМС единого образца", "шестнадцать цифр"),
@@ -163,19 +163,29 @@ def human_date(value) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}, {WEEKDAYS[value.weekday()]}"
 
 
-def short_date(value: str) -> str:
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        return value
-    return day.strftime("%d.%m")
+def grid_weeks(start: date, span: int) -> tuple[date, date]:
+    """The day grid shows whole weeks, Monday to Sunday, that cover ``span`` days from ``start``:
+    (the Monday on or before ``start``, the Sunday on or after its last day)."""
+    monday = start - timedelta(days=start.weekday())
+    last = start + timedelta(days=max(span, 1) - 1)
+    return monday, last + timedelta(days=6 - last.weekday())
 
 
-def weekday_short(value: str) -> str:
-    try:
-        return WEEKDAYS_SHORT[date.fromisoformat(value).weekday()]
-    except ValueError:
-        return ""
+def grid_cell(value: date, found: dict | None, today: date) -> dict:
+    """One cell of the grid: its date in Russian (``04.12``, ``Пт``) and its state in words
+    (``state`` shown, ``spoken`` added for screen readers), so that nobody has to tell the light
+    and dark colours apart to know which days can be booked."""
+    day = found or {}
+    bookable = bool(day.get("bookable")) and value >= today
+    if value < today:
+        state = "прошедший день"
+    elif bookable:
+        state = f"свободно {day['free']}" if day.get("free") else "есть свободное время"
+    else:
+        state = "нет записи" if day.get("interval") else "нет приёма"
+    return {**day, "date": value.isoformat(), "past": value < today, "bookable": bookable,
+            "short": value.strftime("%d.%m"), "weekday": WEEKDAYS_SHORT[value.weekday()],
+            "state": state, "spoken": "запись возможна" if bookable else ""}
 
 
 def parse_day(value: str | None, default: date) -> date:

@@ -41,6 +41,17 @@
       target.form.submit();
     }
   }
+  function maskDate(field) {
+    field.addEventListener("input", function () {
+      if (/[^\d.]/.test(field.value)) { return; }  // typed otherwise: the server names the mistake
+      var d = field.value.replace(/\D/g, "").slice(0, 8);
+      var out = d.slice(0, 2);
+      if (d.length > 2) { out += "." + d.slice(2, 4); }
+      if (d.length > 4) { out += "." + d.slice(4); }
+      if (field.value !== out) { field.value = out; }
+    });
+  }
+  document.querySelectorAll("input[data-date-mask]").forEach(maskDate);
   document.addEventListener("keydown", function (event) {
     if (!runShortcut(event)) {
       submitFromCheckbox(event);
