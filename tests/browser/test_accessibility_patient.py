@@ -12,6 +12,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import helpers_a11y as a11y  # noqa: E402
+import helpers_patient  # noqa: E402
 import helpers_staff as h  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -91,8 +92,10 @@ def test_the_time_taken_page_passes_axe(a11y_page, shot, api, base, stack):
     """Another person holds the time a moment earlier: the page offering other times."""
     service, doctor, day, free = h.find_day(api, min_free=3, last_service=True, last_day=True)
     a11y_page.goto(f"{base}/doctors/{doctor['id']}/day?service_id={service['id']}&date={day}")
+    rival = helpers_patient.api_login(stack, helpers_patient.OTHER_POLICY,
+                                      helpers_patient.OTHER_BIRTH_ISO)  # holds need a login
     held = requests.post(f"{stack.url('schedule')}/v1/slots/{free[-1]['id']}/hold",
-                         json={"session_id": "a11y-rival"}, timeout=h.TIMEOUT)
+                         json={"session_id": "a11y-rival"}, headers=rival, timeout=h.TIMEOUT)
     assert held.status_code == 201, held.text
     try:
         a11y.walk(a11y_page, shot, [("time-taken", f"#time-{free[-1]['id']}", "#slot-taken")])
