@@ -5,6 +5,12 @@ free ports instead of the embedded default (SQLite files and a filesystem broker
 
     python tools/stack.py run [--scale 0.05]     # migrate, load the demo region, start, supervise
     python tools/stack.py seed [--scale 0.05]    # only migrate and load the demo region
+
+With ``REGISTRATURA_DATABASE_URL`` (a PostgreSQL server URL, e.g.
+``postgresql+psycopg://root@127.0.0.1:5432/``) every service gets its own database on that server,
+``registratura_<service>`` (``REGISTRATURA_DATABASE_PREFIX`` changes the prefix), created when
+missing; with ``REGISTRATURA_BROKER_URL`` (``amqp://``)
+events go through that broker instead of the filesystem one.
 """
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -28,6 +35,7 @@ PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 
 SERVICES = ["catalog", "schedule", "auth", "booking", "tickets", "gateway"]
+DATABASE_PREFIX = "registratura"
 DEFAULT_PORTS = {"gateway": 8000, "catalog": 8001, "schedule": 8002, "auth": 8003,
                  "booking": 8004, "tickets": 8005, "esia": 8009}
 
@@ -103,6 +111,63 @@ def drop_vhost(amqp: str) -> None:
     if "@" in name or not name or not shutil.which("rabbitmqctl"):
         return
     subprocess.run(["rabbitmqctl", "delete_vhost", name], capture_output=True, timeout=60)
+
+
+def service_database_urls(server_url: str, prefix: str = DATABASE_PREFIX) -> dict[str, str]:
+    """Each service's database on the server of ``server_url``: ``<prefix>_<service>``."""
+    from sqlalchemy.engine import make_url
+
+    server = make_url(server_url)
+    return {svc: server.set(database=f"{prefix}_{svc}").render_as_string(hide_password=False)
+            for svc in SERVICES}
+
+
+def create_databases(urls: dict[str, str], *, fresh: bool = False) -> list[str]:
+    """Create the databases of ``urls`` that do not exist yet (with ``fresh``, drop and create
+    every one anew); returns the names created. Connects to the server's ``postgres`` database."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ProgrammingError
+
+    names = [make_url(url).database for url in urls.values()]
+    admin_url = make_url(next(iter(urls.values()))).set(database="postgres")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    quote = admin.dialect.identifier_preparer.quote
+    created = []
+    try:
+        with admin.connect() as conn:
+            for name in names:
+                if fresh:
+                    conn.execute(text(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)"))
+                elif conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                  {"name": name}).first():
+                    continue
+                try:
+                    conn.execute(text(f"CREATE DATABASE {quote(name)}"))
+                except ProgrammingError as exc:  # made meanwhile by another run: as good
+                    if "already exists" not in str(exc):
+                        raise
+                    continue
+                created.append(name)
+    finally:
+        admin.dispose()
+    return created
+
+
+def drop_databases(urls: dict[str, str]) -> None:
+    """Drop the databases of ``urls`` (benchmarks clean up after themselves)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(make_url(next(iter(urls.values()))).set(database="postgres"),
+                          isolation_level="AUTOCOMMIT")
+    quote = admin.dialect.identifier_preparer.quote
+    try:
+        with admin.connect() as conn:
+            for url in urls.values():
+                conn.execute(text(f"DROP DATABASE IF EXISTS {quote(make_url(url).database)} WITH (FORCE)"))
+    finally:
+        admin.dispose()
 
 
 def port_in_use(port: int) -> bool:
@@ -296,23 +361,49 @@ class Stack:
                     self.running.pop(name)
 
 
+def _without_password(url: str) -> str:
+    return re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", url)
+
+
 def _region_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-def seed_embedded(stack: Stack, scale: float) -> None:
+def seed_once(stack: Stack, scale: float, *, target: str = "sqlite", fresh: bool = False) -> None:
+    """Migrate, then load the demo region unless this very region is already in ``target`` (the
+    databases' home); ``fresh`` databases (just created) are always loaded."""
     stack.prepare_dirs()
     print("[stack] applying migrations…")
     stack.migrate()
     region = stack.demo_region(scale)
     marker = stack.var_dir / "seeded.json"
-    digest = _region_digest(region)
-    if marker.exists() and json.loads(marker.read_text()).get("region") == digest:
+    loaded = {"region": _region_digest(region), "target": target}
+    if not fresh and marker.exists() and \
+            {k: json.loads(marker.read_text()).get(k) for k in loaded} == loaded:
         print("[stack] demo region already loaded")
         return
     print(f"[stack] loading the demo region (scale {scale})…")
     stack.seed(region)
-    marker.write_text(json.dumps({"region": digest, "scale": scale}))
+    marker.write_text(json.dumps({**loaded, "scale": scale}))
+
+
+def stack_from_env(var_dir: Path, environ=os.environ) -> tuple[Stack, str, bool]:
+    """The stack of ``make run``: SQLite files and the filesystem broker, or the servers named by
+    ``REGISTRATURA_DATABASE_URL`` / ``REGISTRATURA_BROKER_URL``. Returns the stack, where its data
+    lives, and whether a database had to be created."""
+    server = environ.get("REGISTRATURA_DATABASE_URL", "").strip()
+    broker = environ.get("REGISTRATURA_BROKER_URL", "").strip()
+    urls, target, created = {}, "sqlite", []
+    if server:
+        from sqlalchemy.engine import make_url
+
+        urls = service_database_urls(server, environ.get("REGISTRATURA_DATABASE_PREFIX")
+                                     or DATABASE_PREFIX)
+        target = make_url(server).render_as_string(hide_password=True)
+        created = create_databases(urls)
+        if created:
+            print("[stack] created databases: " + ", ".join(created))
+    return Stack(var_dir, database_urls=urls, broker_url=broker), target, bool(created)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -321,11 +412,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=float(os.environ.get("DEMO_SCALE", "0.05")))
     parser.add_argument("--var", default=os.environ.get("REGISTRATURA_VAR_DIR", str(REPO / "var")))
     args = parser.parse_args(argv)
+    from sqlalchemy.exc import SQLAlchemyError
 
-    stack = Stack(Path(args.var))
     try:
-        seed_embedded(stack, args.scale)
-    except RuntimeError as exc:
+        stack, target, fresh = stack_from_env(Path(args.var))
+        seed_once(stack, args.scale, target=target, fresh=fresh)
+    except (RuntimeError, OSError, ValueError, SQLAlchemyError) as exc:
         print(f"[stack] {exc}", file=sys.stderr)
         return 1
     if args.command == "seed":
@@ -342,7 +434,8 @@ def main(argv: list[str] | None = None) -> int:
         for proc in stack.procs:
             where = f"http://127.0.0.1:{proc.port}" if proc.port else "(worker)"
             print(f"  {proc.name:<18} {where}")
-        print(f"\n  Web UI: {stack.url('gateway')}/\n  Logs:   {stack.var_dir / 'log'}/\n"
+        print(f"\n  Web UI: {stack.url('gateway')}/\n  Data:   {target}"
+              f"\n  Broker: {_without_password(stack.broker_url) or 'filesystem (var/broker)'}\n  Logs:   {stack.var_dir / 'log'}/\n"
               "  Stop:   Ctrl+C\n", flush=True)
         stack.supervise()
     except KeyboardInterrupt:
