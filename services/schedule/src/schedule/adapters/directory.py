@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
 from regcommon.http import ServiceClient
@@ -73,38 +73,95 @@ class TtlCache:
             self._data.pop(key, None)
 
 
+DOCTOR_FACTS = (select(doctors.c.id, doctors.c.organization_id, doctors.c.timezone,
+                      doctors.c.service_ids, templates.c.doctor_id,
+                      templates.c.slot_minutes, templates.c.week, templates.c.breaks,
+                      templates.c.reception_percent)
+                .select_from(doctors.outerjoin(templates, templates.c.doctor_id == doctors.c.id)))
+ONE_DOCTOR = DOCTOR_FACTS.where(doctors.c.id == bindparam("doctor_id"))
+ONE_DOCTOR_ABSENCES = (select(absences.c.doctor_id, absences.c.date_from, absences.c.date_to)
+                       .where(absences.c.doctor_id == bindparam("doctor_id")))
+ALL_ABSENCES = select(absences.c.doctor_id, absences.c.date_from, absences.c.date_to)
+
+
 class DoctorDirectory:
-    def __init__(self, engine: Engine, ttl: float):
+    """Every doctor's facts, read in bulk (two queries for the whole region) and read again as a
+    whole once older than ``ttl``, so that readers spread over all the region's doctors never pay a
+    query per doctor. While one thread refreshes, the others go on with the previous snapshot. A
+    doctor the snapshot lacks (imported since) or that was :meth:`forget`-ten is read alone."""
+
+    def __init__(self, engine: Engine, ttl: float, clock: Callable[[], float] = time.monotonic):
         self.engine = engine
-        self.cache = TtlCache(ttl)
+        self.ttl = ttl
+        self.clock = clock
+        self._snapshot: dict[str, DoctorInfo] = {}
+        self._fresh_until: float | None = None
+        self._refreshing = threading.Lock()
+        self._forgotten: set[str] = set()  # while a snapshot is being read
+        self.cache = TtlCache(ttl, clock)  # doctors read one by one since the snapshot
 
     def get(self, doctor_id: str) -> DoctorInfo | None:
-        info = self.cache.get(doctor_id)
+        self._refresh_if_stale()
+        info = self.cache.get(doctor_id) or self._snapshot.get(doctor_id)
         if info is None:
             info = self.load(doctor_id)
             if info is not None:
                 self.cache.put(doctor_id, info)
         return info
 
+    def _refresh_if_stale(self) -> None:
+        if self._fresh_until is not None and self._fresh_until > self.clock():
+            return
+        # The first snapshot is waited for; later ones are taken by one thread while the rest
+        # answer from the previous one.
+        if not self._refreshing.acquire(blocking=self._fresh_until is None):
+            return
+        try:
+            if self._fresh_until is not None and self._fresh_until > self.clock():
+                return  # another thread refreshed while this one waited
+            started = self.clock()
+            self._forgotten = set()
+            snapshot = self.load_all()
+            for doctor_id in self._forgotten:  # changed while the snapshot was read
+                snapshot.pop(doctor_id, None)
+            self._snapshot, self.cache = snapshot, TtlCache(self.ttl, self.clock)
+            self._fresh_until = started + self.ttl
+        finally:
+            self._refreshing.release()
+
+    def load_all(self) -> dict[str, DoctorInfo]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(DOCTOR_FACTS).all()
+            spans: dict[str, list] = {}
+            for doctor_id, first, last in conn.execute(ALL_ABSENCES):
+                spans.setdefault(doctor_id, []).append((first, last))
+        parsed: dict[tuple, Template | None] = {}  # most doctors share a handful of templates
+        return {row.id: self._info(row, spans.get(row.id, ()), parsed) for row in rows}
+
     def load(self, doctor_id: str) -> DoctorInfo | None:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(doctors.c.id, doctors.c.organization_id, doctors.c.timezone,
-                       doctors.c.service_ids, templates.c.doctor_id.label("template_doctor"),
-                       templates.c.slot_minutes, templates.c.week, templates.c.breaks,
-                       templates.c.reception_percent)
-                .select_from(doctors.outerjoin(templates, templates.c.doctor_id == doctors.c.id))
-                .where(doctors.c.id == doctor_id)).first()
+            row = conn.execute(ONE_DOCTOR, {"doctor_id": doctor_id}).first()
             if row is None:
                 return None
-            spans = conn.execute(select(absences.c.date_from, absences.c.date_to)
-                                 .where(absences.c.doctor_id == doctor_id)).all()
+            spans = [(a, b) for _d, a, b in conn.execute(ONE_DOCTOR_ABSENCES, {"doctor_id": doctor_id})]
+        return self._info(row, spans, {})
+
+    @staticmethod
+    def _info(row, spans, parsed: dict) -> DoctorInfo:
+        template = None
+        if row.doctor_id:  # the template's; none without a template
+            key = (row.slot_minutes, row.week, row.breaks, row.reception_percent)
+            if key not in parsed:
+                parsed[key] = template_from_row(row)
+            template = parsed[key]
         return DoctorInfo(id=row.id, organization_id=row.organization_id, timezone=row.timezone,
-                          service_ids=frozenset(json.loads(row.service_ids)),
-                          template=template_from_row(row) if row.template_doctor else None,
-                          absences=tuple((a, b) for a, b in spans))
+                          service_ids=frozenset(json.loads(row.service_ids)), template=template,
+                          absences=tuple(spans))
 
     def forget(self, doctor_id: str) -> None:
+        """This doctor changed here: read it again on its next use."""
+        self._forgotten.add(doctor_id)
+        self._snapshot.pop(doctor_id, None)
         self.cache.forget(doctor_id)
 
 
