@@ -148,3 +148,16 @@ def test_the_operated_engines_are_replicated():
     broker = next(d for d in rabbitmq if d["kind"] == "RabbitmqCluster")
     assert broker["spec"]["replicas"] == 3
     assert "cluster_partition_handling = pause_minority" in broker["spec"]["rabbitmq"]["additionalConfig"]
+
+
+def test_production_services_reach_postgresql_through_pgbouncer_in_transaction_mode():
+    postgres = list(yaml.safe_load_all((K8S / "operators" / "postgres.yaml").read_text(encoding="utf-8")))
+    pooler = next(d for d in postgres if d["kind"] == "Pooler")
+    assert pooler["spec"]["cluster"]["name"] == "registratura-pg" and pooler["spec"]["type"] == "rw"
+    assert pooler["spec"]["pgbouncer"]["poolMode"] == "transaction"
+    # psycopg prepares frequent statements server-side: PgBouncer must track them per connection.
+    assert int(pooler["spec"]["pgbouncer"]["parameters"]["max_prepared_statements"]) > 0
+    examples = sorted((K8S / "overlays" / "production" / "secrets.example").glob("*-database.env"))
+    assert len(examples) == 6
+    for example in examples:
+        assert f"@{pooler['metadata']['name']}:5432/" in example.read_text(encoding="utf-8"), example
