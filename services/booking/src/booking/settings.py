@@ -23,4 +23,5 @@ class BookingSettings(ServiceSettings):
     # Reconciler: pending appointments older than this are settled by asking schedule.
     reconcile_after_seconds: float = 15.0
     reconcile_interval_seconds: float = 10.0
-    db_pool_size: int = 10
+    # Connections kept per process; unset: one per request thread (regcommon.db).
+    db_pool_size: int | None = None
