@@ -52,19 +52,38 @@ class Proc:
     env: dict = field(default_factory=dict)
 
 
-def gunicorn(app: str, port: int, workers: int, threads: int) -> list[str]:
-    return [str(BIN / "gunicorn"), "--no-control-socket", "-k", "gthread",
-            "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+@dataclass(frozen=True)
+class WebServer:
+    """How the web roles are served: gunicorn's worker class, processes and threads per process
+    (the gateway mostly waits on the services behind it, so it gets more threads)."""
+
+    worker_class: str = "gthread"
+    workers: int = 2
+    threads: int = 4
+    gateway_threads: int = 8
+
+    def threads_of(self, service: str) -> int:
+        return self.gateway_threads if service == "gateway" else self.threads
+
+
+def gunicorn(app: str, port: int, workers: int, threads: int, worker_class: str = "gthread") -> list[str]:
+    concurrency = (["--threads", str(threads)] if worker_class == "gthread" else
+                   ["--worker-connections", str(threads)] if worker_class == "gevent" else [])
+    return [str(BIN / "gunicorn"), "--no-control-socket", "-k", worker_class,
+            "-w", str(workers), *concurrency, "-b", f"127.0.0.1:{port}",
             "--graceful-timeout", "5", "--timeout", "60",
             # Long search queries in Cyrillic are percent-encoded six bytes a letter.
             "--limit-request-line", "8190", app]
 
 
-def processes(ports: dict[str, int], web_workers: int = 2) -> list[Proc]:
+def processes(ports: dict[str, int], web_workers: int = 2, web: WebServer | None = None) -> list[Proc]:
     """Every process of the stack: one web server per service, then the workers."""
-    web = [Proc(svc, svc, gunicorn(f"{svc}.app:create_app()", ports[svc], web_workers,
-                                   8 if svc == "gateway" else 4), ports[svc], web_workers)
-           for svc in SERVICES]
+    web = web or WebServer(workers=web_workers)
+    # Each worker's database pool holds one connection per request thread (regcommon.db).
+    web_procs = [Proc(svc, svc, gunicorn(f"{svc}.app:create_app()", ports[svc], web.workers,
+                                         web.threads_of(svc), web.worker_class),
+                      ports[svc], web.workers, {"GUNICORN_THREADS": str(web.threads_of(svc))})
+                 for svc in SERVICES]
     esia = Proc("esia-emulator", "auth", gunicorn("auth.esia_emulator:create_app()", ports["esia"], 1, 4),
                 ports["esia"])
     # Background roles run at a lower CPU priority so that, on one machine, a burst of talons
@@ -84,7 +103,7 @@ def processes(ports: dict[str, int], web_workers: int = 2) -> list[Proc]:
                                                     "-n", f"tickets-{uuid.uuid4().hex[:8]}@%h"]),
         Proc("tickets-beat", "tickets", celery + ["beat", "--loglevel", "INFO"]),
     ]
-    return web + [esia] + workers
+    return web_procs + [esia] + workers
 
 
 # Every role, by name: deploy checks compare this list with the images, compose and Kubernetes.
@@ -186,14 +205,16 @@ class Stack:
 
     def __init__(self, var_dir: Path, *, ports: dict[str, int] | None = None,
                  database_urls: dict[str, str] | None = None, broker_url: str = "",
-                 extra_env: dict[str, str] | None = None, web_workers: int = 2):
+                 extra_env: dict[str, str] | None = None, web_workers: int = 2,
+                 web: WebServer | None = None):
         self.var_dir = Path(var_dir)
         self.ports = dict(ports or DEFAULT_PORTS)
         self.database_urls = database_urls or {}
         self.broker_url = broker_url
         self.extra_env = extra_env or {}
-        self.web_workers = web_workers
-        self.procs: list[Proc] = processes(self.ports, web_workers)
+        self.web = web or WebServer(workers=web_workers)
+        self.web_workers = self.web.workers
+        self.procs: list[Proc] = processes(self.ports, web=self.web)
         self.running: dict[str, subprocess.Popen] = {}
         self.restarts: dict[str, int] = {}
 
@@ -265,7 +286,7 @@ class Stack:
     def start_proc(self, proc: Proc, env_overrides: dict[str, str] | None = None) -> None:
         log = open(self.var_dir / "log" / f"{proc.name}.log", "ab")
         workdir = self.var_dir / "celery" if proc.name == "tickets-beat" else REPO
-        env = {**self.env(proc.service), **(env_overrides or {})}
+        env = {**self.env(proc.service), **proc.env, **(env_overrides or {})}
         self.running[proc.name] = subprocess.Popen(proc.argv, env=env, cwd=workdir,
                                                    stdout=log, stderr=subprocess.STDOUT,
                                                    start_new_session=True)
