@@ -207,7 +207,7 @@ def one_hop(url: str, clients: int):
     return attempt
 
 
-def copies_for_floors(urls: dict[str, str]) -> dict[str, dict[str, str]]:
+def copies_for_floors(urls: dict[str, str], prefix: str) -> dict[str, dict[str, str]]:
     """Copies of the freshly seeded schedule and booking databases for the floors (made while no
     process holds them, before the stack starts); their bookings never reach the broker."""
     copies = {}
@@ -215,7 +215,7 @@ def copies_for_floors(urls: dict[str, str]) -> dict[str, dict[str, str]]:
     with admin.connect() as conn:
         for floor in FLOORS:
             for variant in VARIANTS:
-                copy = service_database_urls(ADMIN_URL, f"rush{floor}{variant[0]}")
+                copy = service_database_urls(ADMIN_URL, f"{prefix}{floor}{variant[0]}")
                 chosen = {svc: copy[svc] for svc in ("schedule", "booking")}
                 for svc, url in chosen.items():
                     name, source = url.rsplit("/", 1)[-1], urls[svc].rsplit("/", 1)[-1]
@@ -271,7 +271,7 @@ def run_variant(variant: str, ctx: dict, tokens: list[str], args) -> None:
                 Picker(slots, window), args.clients)
     report("full path through the gateway", full, args.clients)
     print_cpu(before, stack_cpu(stack), {"load generator": time.process_time() - client_before},
-              per=full["booked"])
+              per=full["booked"], unit="booking")
     profiles.summary()
 
     copies = ctx["copies"]
@@ -310,7 +310,9 @@ def main() -> int:
     variants = VARIANTS if args.variant == "both" else (args.variant,)
 
     work = Path(tempfile.mkdtemp(prefix="bench-rush-"))
-    urls = fresh_databases("rush")
+    # A name of its own: other checkouts may run the benchmark on the same server meanwhile.
+    prefix = f"rush{uuid.uuid4().hex[:6]}"
+    urls = fresh_databases(prefix)
     broker = fresh_vhost(AMQP_URL, "rush")
     ports = {name: free_port() for name in DEFAULT_PORTS}
     stack = Stack(work, ports=ports, database_urls=urls, broker_url=broker, web=web_server(args))
@@ -326,7 +328,7 @@ def main() -> int:
                        "--organization-id", region["organizations"][0]["id"], "--out",
                        str(patients_file), quiet=True)
         patients = json.loads(patients_file.read_text())["patients"]
-        copies = copies_for_floors(urls)
+        copies = copies_for_floors(urls, prefix)
         stack.start()
         print(f"web server: {describe(stack.web)}", flush=True)
         api = stack.url("gateway") + "/api/v1"

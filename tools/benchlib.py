@@ -164,16 +164,16 @@ def stack_cpu(stack) -> dict[str, float]:
 
 
 def print_cpu(before: dict[str, float], after: dict[str, float], extra: dict[str, float],
-              per: int = 0) -> None:
+              per: int = 0, unit: str = "request") -> None:
     """CPU seconds by process between two :func:`stack_cpu` readings (and milliseconds per
-    request when ``per`` requests were served): a figure that load from elsewhere inflates less
+    ``unit`` when ``per`` of them were served): a figure that load from elsewhere inflates less
     than throughput."""
     spent = {name: after[name] - before.get(name, 0.0) for name in after}
     spent.update(extra)
     ranked = [(name, sec) for name, sec in sorted(spent.items(), key=lambda kv: -kv[1]) if sec >= 0.1]
     print("CPU seconds: " + ", ".join(f"{name} {sec:.1f}" for name, sec in ranked))
     if per:
-        print("CPU ms per request: " + ", ".join(f"{name} {1000 * sec / per:.2f}" for name, sec in ranked
+        print(f"CPU ms per {unit}: " + ", ".join(f"{name} {1000 * sec / per:.2f}" for name, sec in ranked
                                                  if name not in ("postgres", "rabbitmq")))
 
 
@@ -223,8 +223,8 @@ class Profiles:
             if not samples:
                 continue
             print(f"\nprofile {name} ({samples} samples holding the GIL; % own / with callees, "
-                  "frames under 90 % of the samples):")
-            for frame, count in [kv for kv in total.most_common() if kv[1] < 0.9 * samples][:top]:
+                  "past the server and framework spine):")
+            for frame, count in [kv for kv in total.most_common() if not _spine(kv[0])][:top]:
                 print(f"  {100 * own[frame] / samples:5.1f} / {100 * count / samples:5.1f}  {frame}")
             print("  top own time: " + "; ".join(
                 f"{frame} {100 * count / samples:.1f}" for frame, count in own.most_common(top)))
@@ -247,6 +247,17 @@ def top_frames(collapsed: str, own: Counter, total: Counter) -> int:
         for frame in set(frames):
             total[frame] += int(count)
     return samples
+
+
+SPINE = ("(threading.py)", "(concurrent/", "(gunicorn/arbiter.py)", "(gunicorn/app/", "(<module>",
+         "Flask.wsgi_app", "Flask.__call__", "Flask.full_dispatch_request",
+         "Flask.dispatch_request", "ThreadWorker.handle ", "ThreadWorker.init_process",
+         "ThreadWorker.run ")
+
+
+def _spine(frame: str) -> bool:
+    """Frames every request passes through (thread pool, gunicorn's loop, Flask's dispatch)."""
+    return any(part in frame for part in SPINE)
 
 
 def _short(frame: str) -> str:
