@@ -37,6 +37,8 @@ MULTIPROC_DIR = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 bind = f"0.0.0.0:{_int_env('PORT', 8000)}"
 workers = max(1, _int_env("WEB_CONCURRENCY", 2))
 threads = max(1, _int_env("GUNICORN_THREADS", 4))
+# The workers size their database pools by it (one connection per thread, regcommon.db).
+os.environ["GUNICORN_THREADS"] = str(threads)
 worker_class = "gthread"
 timeout = _int_env("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int_env("GUNICORN_GRACEFUL_TIMEOUT", 25)

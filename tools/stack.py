@@ -5,6 +5,12 @@ free ports instead of the embedded default (SQLite files and a filesystem broker
 
     python tools/stack.py run [--scale 0.05]     # migrate, load the demo region, start, supervise
     python tools/stack.py seed [--scale 0.05]    # only migrate and load the demo region
+
+With ``REGISTRATURA_DATABASE_URL`` (a PostgreSQL server URL, e.g.
+``postgresql+psycopg://root@127.0.0.1:5432/``) every service gets its own database on that server,
+``registratura_<service>`` (``REGISTRATURA_DATABASE_PREFIX`` changes the prefix), created when
+missing; with ``REGISTRATURA_BROKER_URL`` (``amqp://``)
+events go through that broker instead of the filesystem one.
 """
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -28,6 +35,7 @@ PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 
 SERVICES = ["catalog", "schedule", "auth", "booking", "tickets", "gateway"]
+DATABASE_PREFIX = "registratura"
 DEFAULT_PORTS = {"gateway": 8000, "catalog": 8001, "schedule": 8002, "auth": 8003,
                  "booking": 8004, "tickets": 8005, "esia": 8009}
 
@@ -44,19 +52,38 @@ class Proc:
     env: dict = field(default_factory=dict)
 
 
-def gunicorn(app: str, port: int, workers: int, threads: int) -> list[str]:
-    return [str(BIN / "gunicorn"), "--no-control-socket", "-k", "gthread",
-            "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+@dataclass(frozen=True)
+class WebServer:
+    """How the web roles are served: gunicorn's worker class, processes and threads per process
+    (the gateway mostly waits on the services behind it, so it gets more threads)."""
+
+    worker_class: str = "gthread"
+    workers: int = 2
+    threads: int = 4
+    gateway_threads: int = 8
+
+    def threads_of(self, service: str) -> int:
+        return self.gateway_threads if service == "gateway" else self.threads
+
+
+def gunicorn(app: str, port: int, workers: int, threads: int, worker_class: str = "gthread") -> list[str]:
+    concurrency = (["--threads", str(threads)] if worker_class == "gthread" else
+                   ["--worker-connections", str(threads)] if worker_class == "gevent" else [])
+    return [str(BIN / "gunicorn"), "--no-control-socket", "-k", worker_class,
+            "-w", str(workers), *concurrency, "-b", f"127.0.0.1:{port}",
             "--graceful-timeout", "5", "--timeout", "60",
             # Long search queries in Cyrillic are percent-encoded six bytes a letter.
             "--limit-request-line", "8190", app]
 
 
-def processes(ports: dict[str, int], web_workers: int = 2) -> list[Proc]:
+def processes(ports: dict[str, int], web_workers: int = 2, web: WebServer | None = None) -> list[Proc]:
     """Every process of the stack: one web server per service, then the workers."""
-    web = [Proc(svc, svc, gunicorn(f"{svc}.app:create_app()", ports[svc], web_workers,
-                                   8 if svc == "gateway" else 4), ports[svc], web_workers)
-           for svc in SERVICES]
+    web = web or WebServer(workers=web_workers)
+    # Each worker's database pool holds one connection per request thread (regcommon.db).
+    web_procs = [Proc(svc, svc, gunicorn(f"{svc}.app:create_app()", ports[svc], web.workers,
+                                         web.threads_of(svc), web.worker_class),
+                      ports[svc], web.workers, {"GUNICORN_THREADS": str(web.threads_of(svc))})
+                 for svc in SERVICES]
     esia = Proc("esia-emulator", "auth", gunicorn("auth.esia_emulator:create_app()", ports["esia"], 1, 4),
                 ports["esia"])
     # Background roles run at a lower CPU priority so that, on one machine, a burst of talons
@@ -76,7 +103,7 @@ def processes(ports: dict[str, int], web_workers: int = 2) -> list[Proc]:
                                                     "-n", f"tickets-{uuid.uuid4().hex[:8]}@%h"]),
         Proc("tickets-beat", "tickets", celery + ["beat", "--loglevel", "INFO"]),
     ]
-    return web + [esia] + workers
+    return web_procs + [esia] + workers
 
 
 # Every role, by name: deploy checks compare this list with the images, compose and Kubernetes.
@@ -105,6 +132,63 @@ def drop_vhost(amqp: str) -> None:
     subprocess.run(["rabbitmqctl", "delete_vhost", name], capture_output=True, timeout=60)
 
 
+def service_database_urls(server_url: str, prefix: str = DATABASE_PREFIX) -> dict[str, str]:
+    """Each service's database on the server of ``server_url``: ``<prefix>_<service>``."""
+    from sqlalchemy.engine import make_url
+
+    server = make_url(server_url)
+    return {svc: server.set(database=f"{prefix}_{svc}").render_as_string(hide_password=False)
+            for svc in SERVICES}
+
+
+def create_databases(urls: dict[str, str], *, fresh: bool = False) -> list[str]:
+    """Create the databases of ``urls`` that do not exist yet (with ``fresh``, drop and create
+    every one anew); returns the names created. Connects to the server's ``postgres`` database."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ProgrammingError
+
+    names = [make_url(url).database for url in urls.values()]
+    admin_url = make_url(next(iter(urls.values()))).set(database="postgres")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    quote = admin.dialect.identifier_preparer.quote
+    created = []
+    try:
+        with admin.connect() as conn:
+            for name in names:
+                if fresh:
+                    conn.execute(text(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)"))
+                elif conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                  {"name": name}).first():
+                    continue
+                try:
+                    conn.execute(text(f"CREATE DATABASE {quote(name)}"))
+                except ProgrammingError as exc:  # made meanwhile by another run: as good
+                    if "already exists" not in str(exc):
+                        raise
+                    continue
+                created.append(name)
+    finally:
+        admin.dispose()
+    return created
+
+
+def drop_databases(urls: dict[str, str]) -> None:
+    """Drop the databases of ``urls`` (benchmarks clean up after themselves)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(make_url(next(iter(urls.values()))).set(database="postgres"),
+                          isolation_level="AUTOCOMMIT")
+    quote = admin.dialect.identifier_preparer.quote
+    try:
+        with admin.connect() as conn:
+            for url in urls.values():
+                conn.execute(text(f"DROP DATABASE IF EXISTS {quote(make_url(url).database)} WITH (FORCE)"))
+    finally:
+        admin.dispose()
+
+
 def port_in_use(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
@@ -121,14 +205,16 @@ class Stack:
 
     def __init__(self, var_dir: Path, *, ports: dict[str, int] | None = None,
                  database_urls: dict[str, str] | None = None, broker_url: str = "",
-                 extra_env: dict[str, str] | None = None, web_workers: int = 2):
+                 extra_env: dict[str, str] | None = None, web_workers: int = 2,
+                 web: WebServer | None = None):
         self.var_dir = Path(var_dir)
         self.ports = dict(ports or DEFAULT_PORTS)
         self.database_urls = database_urls or {}
         self.broker_url = broker_url
         self.extra_env = extra_env or {}
-        self.web_workers = web_workers
-        self.procs: list[Proc] = processes(self.ports, web_workers)
+        self.web = web or WebServer(workers=web_workers)
+        self.web_workers = self.web.workers
+        self.procs: list[Proc] = processes(self.ports, web=self.web)
         self.running: dict[str, subprocess.Popen] = {}
         self.restarts: dict[str, int] = {}
 
@@ -201,7 +287,7 @@ class Stack:
     def start_proc(self, proc: Proc, env_overrides: dict[str, str] | None = None) -> None:
         log = open(self.var_dir / "log" / f"{proc.name}.log", "ab")
         workdir = self.var_dir / "celery" if proc.name == "tickets-beat" else REPO
-        env = {**self.env(proc.service), **(env_overrides or {})}
+        env = {**self.env(proc.service), **proc.env, **(env_overrides or {})}
         self.running[proc.name] = subprocess.Popen(proc.argv, env=env, cwd=workdir,
                                                    stdout=log, stderr=subprocess.STDOUT,
                                                    start_new_session=True)
@@ -297,23 +383,49 @@ class Stack:
                     self.running.pop(name)
 
 
+def _without_password(url: str) -> str:
+    return re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", url)
+
+
 def _region_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-def seed_embedded(stack: Stack, scale: float) -> None:
+def seed_once(stack: Stack, scale: float, *, target: str = "sqlite", fresh: bool = False) -> None:
+    """Migrate, then load the demo region unless this very region is already in ``target`` (the
+    databases' home); ``fresh`` databases (just created) are always loaded."""
     stack.prepare_dirs()
     print("[stack] applying migrations…")
     stack.migrate()
     region = stack.demo_region(scale)
     marker = stack.var_dir / "seeded.json"
-    digest = _region_digest(region)
-    if marker.exists() and json.loads(marker.read_text()).get("region") == digest:
+    loaded = {"region": _region_digest(region), "target": target}
+    if not fresh and marker.exists() and \
+            {k: json.loads(marker.read_text()).get(k) for k in loaded} == loaded:
         print("[stack] demo region already loaded")
         return
     print(f"[stack] loading the demo region (scale {scale})…")
     stack.seed(region)
-    marker.write_text(json.dumps({"region": digest, "scale": scale}))
+    marker.write_text(json.dumps({**loaded, "scale": scale}))
+
+
+def stack_from_env(var_dir: Path, environ=os.environ) -> tuple[Stack, str, bool]:
+    """The stack of ``make run``: SQLite files and the filesystem broker, or the servers named by
+    ``REGISTRATURA_DATABASE_URL`` / ``REGISTRATURA_BROKER_URL``. Returns the stack, where its data
+    lives, and whether a database had to be created."""
+    server = environ.get("REGISTRATURA_DATABASE_URL", "").strip()
+    broker = environ.get("REGISTRATURA_BROKER_URL", "").strip()
+    urls, target, created = {}, "sqlite", []
+    if server:
+        from sqlalchemy.engine import make_url
+
+        urls = service_database_urls(server, environ.get("REGISTRATURA_DATABASE_PREFIX")
+                                     or DATABASE_PREFIX)
+        target = make_url(server).render_as_string(hide_password=True)
+        created = create_databases(urls)
+        if created:
+            print("[stack] created databases: " + ", ".join(created))
+    return Stack(var_dir, database_urls=urls, broker_url=broker), target, bool(created)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -322,11 +434,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=float(os.environ.get("DEMO_SCALE", "0.05")))
     parser.add_argument("--var", default=os.environ.get("REGISTRATURA_VAR_DIR", str(REPO / "var")))
     args = parser.parse_args(argv)
+    from sqlalchemy.exc import SQLAlchemyError
 
-    stack = Stack(Path(args.var))
     try:
-        seed_embedded(stack, args.scale)
-    except RuntimeError as exc:
+        stack, target, fresh = stack_from_env(Path(args.var))
+        seed_once(stack, args.scale, target=target, fresh=fresh)
+    except (RuntimeError, OSError, ValueError, SQLAlchemyError) as exc:
         print(f"[stack] {exc}", file=sys.stderr)
         return 1
     if args.command == "seed":
@@ -343,7 +456,8 @@ def main(argv: list[str] | None = None) -> int:
         for proc in stack.procs:
             where = f"http://127.0.0.1:{proc.port}" if proc.port else "(worker)"
             print(f"  {proc.name:<18} {where}")
-        print(f"\n  Web UI: {stack.url('gateway')}/\n  Logs:   {stack.var_dir / 'log'}/\n"
+        print(f"\n  Web UI: {stack.url('gateway')}/\n  Data:   {target}"
+              f"\n  Broker: {_without_password(stack.broker_url) or 'filesystem (var/broker)'}\n  Logs:   {stack.var_dir / 'log'}/\n"
               "  Stop:   Ctrl+C\n", flush=True)
         stack.supervise()
     except KeyboardInterrupt:

@@ -5,10 +5,10 @@ never touches the session store: sessions are opened for UI pages only.
 """
 from __future__ import annotations
 
-import json
 import logging
 from urllib.parse import quote
 
+import orjson
 from flask import Response, current_app, jsonify, request
 from regcommon.errors import ApiError, status_error
 from regcommon.jwt_verify import InvalidToken, bearer_token
@@ -59,14 +59,17 @@ def _kept_headers(upstream_headers) -> list:
     return [(name, upstream_headers[name]) for name in RESPONSE_HEADERS if name in upstream_headers]
 
 
-def _json_body():
+def _json_body() -> bytes | None:
+    """The request body, checked to be JSON and passed on as it came (not parsed and encoded
+    again); None when empty."""
     raw = request.get_data(cache=False)
     if not raw or not raw.strip():
         return None
     try:
-        return json.loads(raw)
+        orjson.loads(raw)
     except ValueError:
         raise ApiError(400, "bad_request", "Тело запроса должно быть в формате JSON") from None
+    return raw
 
 
 def api_dispatch(rest: str = ""):
@@ -117,7 +120,7 @@ def forward(match: Match) -> Response:
     # route that is idempotent by nature); reads always are.
     retry = method in ("GET", "DELETE", "PUT") or match.retry_safe or \
         "Idempotency-Key" in headers
-    upstream = client.request(method, path, json=body, headers=headers, idempotent=retry)
+    upstream = client.request(method, path, data=body, headers=headers, idempotent=retry)
     kept = _kept_headers(upstream.headers)
     if cache_key is not None and upstream.status == 200:
         microcache().put(cache_key, (200, upstream.content, kept))

@@ -62,7 +62,7 @@ def test_doctor_context_needs_a_service_id(client):
 
 @pytest.mark.parametrize("headers", [{}, {"X-Internal-Token": "wrong"}])
 def test_internal_endpoints_refuse_callers_without_the_service_token(client, headers):
-    for path in ("/internal/organizations/o-0001/settings",
+    for path in ("/internal/organizations/o-0001/settings", "/internal/organizations/settings",
                  "/internal/doctors/doc-000001/context?service_id=svc-0001-01"):
         response = client.get(path, headers=headers)
         assert response.status_code == 403
@@ -78,6 +78,10 @@ def test_admin_changes_settings_and_other_services_see_them(client, make_token):
     seen = client.get("/internal/organizations/o-0002/settings", headers=INTERNAL).get_json()
     assert seen == {"booking_horizon_days": 30, "day_opens_at": "07:00",
                     "same_day_booking": True, "cancel_cutoff_hours": 0}
+    every = client.get("/internal/organizations/settings", headers=INTERNAL).get_json()["items"]
+    assert every["o-0002"] == seen
+    assert every["o-0001"] == client.get("/internal/organizations/o-0001/settings",
+                                         headers=INTERNAL).get_json()
 
 
 def test_a_registrar_changes_only_their_own_organization(client, make_token):

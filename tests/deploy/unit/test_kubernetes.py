@@ -206,3 +206,14 @@ def test_esia_returns_only_to_the_portal(rendered):
     config = find(rendered["production"], "ConfigMap", "auth-config")["data"]
     portal = find(rendered["production"], "ConfigMap", "gateway-config")["data"]["GATEWAY_PUBLIC_URL"]
     assert config["AUTH_ESIA_REDIRECT_URIS"] == portal + "/auth/esia/callback"
+def test_production_services_reach_postgresql_through_pgbouncer_in_transaction_mode():
+    postgres = list(yaml.safe_load_all((K8S / "operators" / "postgres.yaml").read_text(encoding="utf-8")))
+    pooler = next(d for d in postgres if d["kind"] == "Pooler")
+    assert pooler["spec"]["cluster"]["name"] == "registratura-pg" and pooler["spec"]["type"] == "rw"
+    assert pooler["spec"]["pgbouncer"]["poolMode"] == "transaction"
+    # psycopg prepares frequent statements server-side: PgBouncer must track them per connection.
+    assert int(pooler["spec"]["pgbouncer"]["parameters"]["max_prepared_statements"]) > 0
+    examples = sorted((K8S / "overlays" / "production" / "secrets.example").glob("*-database.env"))
+    assert len(examples) == 6
+    for example in examples:
+        assert f"@{pooler['metadata']['name']}:5432/" in example.read_text(encoding="utf-8"), example

@@ -146,6 +146,20 @@ def test_microcache_serves_the_second_anonymous_request_without_the_owner(client
     assert len(fakes.calls_to("schedule", "/v1/doctors/doc-1/days")) == 2
 
 
+def test_the_microcache_is_off_with_zero_seconds(gateway_db, fake_urls, fakes, monkeypatch):
+    """GATEWAY_MICROCACHE_TTL_SECONDS=0: every anonymous read goes to its owner (benchmarks
+    measure the uncached path this way)."""
+    from gateway.app import create_app
+
+    from .conftest import make_settings
+
+    monkeypatch.setenv("GATEWAY_MICROCACHE_TTL_SECONDS", "0")
+    client = create_app(make_settings(gateway_db, fake_urls)).test_client()
+    url = "/api/v1/doctors/doc-1/days?service_id=svc-01&from=2026-12-01&to=2026-12-14"
+    assert client.get(url).data == client.get(url).data
+    assert len(fakes.calls_to("schedule", "/v1/doctors/doc-1/days")) == 2
+
+
 def test_api_requests_never_create_a_session(client, fakes):
     response = client.get("/api/v1/districts")
     assert "Set-Cookie" not in response.headers

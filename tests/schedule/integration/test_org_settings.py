@@ -6,13 +6,21 @@ GRID = "/v1/doctors/doc-000001/days?service_id=svc-0001-01&from=2026-12-01&to=20
 
 
 class FakeCatalog:
-    def __init__(self, status, body=None):
-        self.status, self.body, self.calls = status, body, 0
+    """The catalog's settings endpoints: every organization's at once, or one's."""
+
+    def __init__(self, status, body=None, listed=True):
+        self.status, self.body, self.listed, self.paths = status, body, listed, []
+
+    @property
+    def calls(self):
+        return len(self.paths)
 
     def get(self, path, **_kw):
-        self.calls += 1
-        assert path == "/internal/organizations/o-0001/settings"
+        self.paths.append(path)
+        assert path in ("/internal/organizations/settings", "/internal/organizations/o-0001/settings")
         status, body = self.status, self.body
+        if path == "/internal/organizations/settings":
+            body = {"items": {"o-0001": body} if self.listed else {}}
 
         class Answer:
             pass
@@ -47,3 +55,22 @@ def test_slots_of_today_that_have_started_are_not_counted(sqlite_url, make_app, 
     app.extensions["schedule"].orgs.catalog = FakeCatalog(200, {"same_day_booking": True})
     today = app.test_client().get(GRID).json["items"][0]
     assert today["bookable"] is True and today["free"] < 18
+
+
+def test_every_organization_comes_from_one_call(sqlite_url, make_app):
+    app = make_app(sqlite_url)
+    catalog = FakeCatalog(200, {"same_day_booking": True})
+    app.extensions["schedule"].orgs.catalog = catalog
+    client = app.test_client()
+    for _ in range(3):
+        assert client.get(GRID).json["items"][0]["bookable"] is True
+    assert catalog.paths == ["/internal/organizations/settings"]
+
+
+def test_an_organization_the_list_lacks_is_asked_for_alone(sqlite_url, make_app):
+    app = make_app(sqlite_url)
+    catalog = FakeCatalog(200, {"same_day_booking": True}, listed=False)
+    app.extensions["schedule"].orgs.catalog = catalog
+    assert app.test_client().get(GRID).json["items"][0]["bookable"] is True
+    assert catalog.paths == ["/internal/organizations/settings",
+                             "/internal/organizations/o-0001/settings"]

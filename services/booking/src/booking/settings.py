@@ -23,7 +23,8 @@ class BookingSettings(ServiceSettings):
     # Reconciler: pending appointments older than this are settled by asking schedule.
     reconcile_after_seconds: float = 15.0
     reconcile_interval_seconds: float = 10.0
-    db_pool_size: int = 10
+    # Connections kept per process; unset: one per request thread (regcommon.db).
+    db_pool_size: int | None = None
     # Active (waiting or offered) waiting-list entries per patient: each one may be offered every
     # freed slot of its doctor/service, so an unbounded list would let one patient drain them.
     waitlist_max_active_per_patient: int = Field(default=10, ge=1, le=100)

@@ -49,6 +49,14 @@ def doctor_context(doctor_id, query_data):
     return catalog().doctor_context(doctor_id, query_data["service_id"])
 
 
+@bp.get("/internal/organizations/settings")
+@bp.doc(summary="Настройки записи всех организаций", responses=[403])
+def all_organization_settings():
+    """``{"items": {organization_id: settings}}``: what schedule's read paths need, in one call."""
+    internal_only()
+    return {"items": catalog().all_settings()}
+
+
 @bp.get("/internal/organizations/<organization_id>/settings")
 @bp.output(schemas.SettingsOut)
 @bp.doc(summary="Настройки записи организации", responses=[403, 404])

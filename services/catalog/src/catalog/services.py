@@ -88,6 +88,9 @@ class Catalog:
             raise CatalogNotFound(ORGANIZATION_NOT_FOUND)
         return org["settings"]
 
+    def all_settings(self) -> dict[str, dict]:
+        return self.repo.all_settings()
+
     def staff_settings(self, claims: dict, organization_id: str) -> dict:
         """The settings as staff see them: the same rights as for changing them."""
         if not may_edit_settings(claims, organization_id):

@@ -20,8 +20,21 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
+def default_pool_size() -> int:
+    """One pooled connection per request thread of this process: gunicorn's thread count, which
+    the launcher (tools/stack.py) and the images (deploy/gunicorn.conf.py) put into
+    ``GUNICORN_THREADS``; 4 for processes that are not web servers."""
+    import os
+
+    raw = os.environ.get("GUNICORN_THREADS", "").strip()
+    return max(1, int(raw)) if raw.isdigit() else 4
+
+
+def make_engine(url: str, *, pool_size: int | None = None, echo: bool = False) -> Engine:
     """An engine tuned for its backend.
+
+    PostgreSQL: ``pool_size`` connections kept (default: one per request thread, see
+    :func:`default_pool_size`), as many again opened for bursts and closed after use.
 
     ``hide_parameters``: errors and logs show statements without their values, which are often
     personal data (policy numbers, birth dates, names).
@@ -52,6 +65,7 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
+    pool_size = pool_size or default_pool_size()
     return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size,
                          pool_pre_ping=True, pool_recycle=1800, hide_parameters=True)
 

@@ -5,9 +5,11 @@ import logging
 import time
 from typing import Callable, Iterable
 
+import orjson
 from apiflask import APIFlask
 from apiflask.exceptions import HTTPError
 from flask import Response, current_app, g, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from . import metrics
@@ -19,6 +21,28 @@ from .validation import translate_validation_detail
 log = logging.getLogger(__name__)
 
 ReadinessCheck = Callable[[], None]  # raises when not ready
+# Dates and datetimes still go through Flask's ``default`` (they are rendered as before); keys
+# that are not strings are allowed, as the standard library allows them.
+ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+class OrjsonProvider(DefaultJSONProvider):
+    """Flask's JSON provider on orjson: every response body and parsed request body of every
+    service goes through it. Unicode is written as it is, keys in the order given."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def dumps(self, obj, **kwargs) -> str:
+        return orjson.dumps(obj, default=self.default, option=ORJSON_OPTIONS).decode()
+
+    def loads(self, s, **kwargs):
+        return orjson.loads(s)
+
+    def response(self, *args, **kwargs) -> Response:
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(orjson.dumps(obj, default=self.default, option=ORJSON_OPTIONS),
+                                        mimetype=self.mimetype)
 
 
 def create_base_app(import_name: str, settings, title: str, *, version: str = "1.0",
@@ -33,12 +57,11 @@ def create_base_app(import_name: str, settings, title: str, *, version: str = "1
         configure_logging(settings.service_name, settings.log_level)
     app = APIFlask(import_name, title=title, version=version, spec_path="/openapi.json",
                    docs_path="/docs")
+    app.json = OrjsonProvider(app)
     app.config["VALIDATION_ERROR_STATUS_CODE"] = 422
     app.config["VALIDATION_ERROR_DESCRIPTION"] = "Validation failed"
     app.config["JSON_SORT_KEYS"] = False
     app.config["MAX_CONTENT_LENGTH"] = 1 * 1024 * 1024
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
     app.extensions["settings"] = settings
     app.extensions["readiness_checks"] = []
     is_json = json_errors or (lambda path: True)

@@ -86,7 +86,8 @@ class Schedule:
             live_today = None
             if rules.same_day_booking and first <= today <= last and today in rows:
                 # Today's counter includes slots that have already started: count live.
-                live_today = reads.free_from_now(conn, doctor_id, today, now)
+                live_today = reads.free_from_now(conn, doctor_id, today, now,
+                                                 local_midnight(today + timedelta(days=1), rules.zone))
         items = []
         day = first
         one_day = timedelta(days=1)

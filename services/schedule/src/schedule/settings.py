@@ -30,7 +30,8 @@ class ScheduleSettings(ServiceSettings):
     # The worker's loop: hold expiry every tick, slot generation every generate_every_seconds.
     worker_tick_seconds: float = Field(default=15.0, gt=0)
     generate_every_seconds: float = Field(default=600.0, gt=0)
-    db_pool_size: int = 10
+    # Connections kept per process; unset: one per request thread (regcommon.db).
+    db_pool_size: int | None = None
     # Doctor facts (organization, services, template) cached per process for the hot paths.
     doctor_cache_seconds: float = 30.0
     default_timezone: str = Field(default="Asia/Yekaterinburg",

@@ -80,6 +80,11 @@ class CatalogRepository:
                                       for s in subs]
             return result
 
+    def all_settings(self) -> dict[str, dict]:
+        """Every organization's booking settings, by organization id (one query)."""
+        with self.sessions() as session:
+            return {org.id: _settings(org) for org in session.scalars(select(Organization))}
+
     def services(self, organization_id: str) -> list[dict]:
         with self.sessions() as session:
             rows = session.scalars(select(Service)

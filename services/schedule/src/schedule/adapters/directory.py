@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
 from regcommon.http import ServiceClient
@@ -73,66 +73,162 @@ class TtlCache:
             self._data.pop(key, None)
 
 
+DOCTOR_FACTS = (select(doctors.c.id, doctors.c.organization_id, doctors.c.timezone,
+                      doctors.c.service_ids, templates.c.doctor_id,
+                      templates.c.slot_minutes, templates.c.week, templates.c.breaks,
+                      templates.c.reception_percent)
+                .select_from(doctors.outerjoin(templates, templates.c.doctor_id == doctors.c.id)))
+ONE_DOCTOR = DOCTOR_FACTS.where(doctors.c.id == bindparam("doctor_id"))
+ONE_DOCTOR_ABSENCES = (select(absences.c.doctor_id, absences.c.date_from, absences.c.date_to)
+                       .where(absences.c.doctor_id == bindparam("doctor_id")))
+ALL_ABSENCES = select(absences.c.doctor_id, absences.c.date_from, absences.c.date_to)
+
+
+class Snapshot:
+    """A whole table's worth of facts read at once by ``load`` and read again as a whole once
+    older than ``ttl``, so that readers spread over all of them never pay a query each. While one
+    thread reads a new one, the others go on with the previous snapshot (the first is waited for).
+    ``values`` derived from an entry (e.g. parsed rules) live as long as the snapshot."""
+
+    def __init__(self, load: Callable[[], dict], ttl: float, clock: Callable[[], float] = time.monotonic):
+        self.load = load
+        self.ttl = ttl
+        self.clock = clock
+        self.items: dict = {}
+        self.derived: dict = {}
+        self._fresh_until: float | None = None
+        self._refreshing = threading.Lock()
+        self._dropped: set = set()  # while a snapshot is being read
+
+    def current(self) -> dict:
+        if self._fresh_until is None or self._fresh_until <= self.clock():
+            self._refresh()
+        return self.items
+
+    def _refresh(self) -> None:
+        if not self._refreshing.acquire(blocking=self._fresh_until is None):
+            return
+        try:
+            if self._fresh_until is not None and self._fresh_until > self.clock():
+                return  # another thread refreshed while this one waited
+            started = self.clock()
+            self._dropped = set()
+            items = self.load()
+            for key in self._dropped:  # changed while the snapshot was read
+                items.pop(key, None)
+            self.items, self.derived = items, {}
+            self._fresh_until = started + self.ttl
+        finally:
+            self._refreshing.release()
+
+    def drop(self, key) -> None:
+        """This entry changed: leave it out until the next snapshot."""
+        self._dropped.add(key)
+        self.items.pop(key, None)
+        self.derived.pop(key, None)
+
+
 class DoctorDirectory:
-    def __init__(self, engine: Engine, ttl: float):
+    """Every doctor's facts from one :class:`Snapshot` (two queries for the whole region). A
+    doctor the snapshot lacks (imported since) or that was :meth:`forget`-ten is read alone."""
+
+    def __init__(self, engine: Engine, ttl: float, clock: Callable[[], float] = time.monotonic):
         self.engine = engine
-        self.cache = TtlCache(ttl)
+        self.snapshot = Snapshot(self.load_all, ttl, clock)
+        self.cache = TtlCache(ttl, clock)  # doctors read one by one
 
     def get(self, doctor_id: str) -> DoctorInfo | None:
-        info = self.cache.get(doctor_id)
+        info = self.snapshot.current().get(doctor_id) or self.cache.get(doctor_id)
         if info is None:
             info = self.load(doctor_id)
             if info is not None:
                 self.cache.put(doctor_id, info)
         return info
 
+    def load_all(self) -> dict[str, DoctorInfo]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(DOCTOR_FACTS).all()
+            spans: dict[str, list] = {}
+            for doctor_id, first, last in conn.execute(ALL_ABSENCES):
+                spans.setdefault(doctor_id, []).append((first, last))
+        parsed: dict[tuple, Template | None] = {}  # most doctors share a handful of templates
+        return {row.id: self._info(row, spans.get(row.id, ()), parsed) for row in rows}
+
     def load(self, doctor_id: str) -> DoctorInfo | None:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(doctors.c.id, doctors.c.organization_id, doctors.c.timezone,
-                       doctors.c.service_ids, templates.c.doctor_id.label("template_doctor"),
-                       templates.c.slot_minutes, templates.c.week, templates.c.breaks,
-                       templates.c.reception_percent)
-                .select_from(doctors.outerjoin(templates, templates.c.doctor_id == doctors.c.id))
-                .where(doctors.c.id == doctor_id)).first()
+            row = conn.execute(ONE_DOCTOR, {"doctor_id": doctor_id}).first()
             if row is None:
                 return None
-            spans = conn.execute(select(absences.c.date_from, absences.c.date_to)
-                                 .where(absences.c.doctor_id == doctor_id)).all()
+            spans = [(a, b) for _d, a, b in conn.execute(ONE_DOCTOR_ABSENCES, {"doctor_id": doctor_id})]
+        return self._info(row, spans, {})
+
+    @staticmethod
+    def _info(row, spans, parsed: dict) -> DoctorInfo:
+        template = None
+        if row.doctor_id:  # the template's; none without a template
+            key = (row.slot_minutes, row.week, row.breaks, row.reception_percent)
+            if key not in parsed:
+                parsed[key] = template_from_row(row)
+            template = parsed[key]
         return DoctorInfo(id=row.id, organization_id=row.organization_id, timezone=row.timezone,
-                          service_ids=frozenset(json.loads(row.service_ids)),
-                          template=template_from_row(row) if row.template_doctor else None,
-                          absences=tuple((a, b) for a, b in spans))
+                          service_ids=frozenset(json.loads(row.service_ids)), template=template,
+                          absences=tuple(spans))
 
     def forget(self, doctor_id: str) -> None:
+        """This doctor changed here: read it again on its next use."""
+        self.snapshot.drop(doctor_id)
         self.cache.forget(doctor_id)
 
 
 class OrgSettingsProvider:
-    """Booking settings per organization: the catalog's current answer (cached ``ttl`` seconds),
-    else the copy stored at import, else the defaults of domain.md."""
+    """Booking settings per organization: the catalog's current answer for every organization at
+    once (one call per ``ttl`` seconds), else the copies stored at import, else the defaults of
+    domain.md. An organization missing from the snapshot is asked for alone."""
 
-    def __init__(self, engine: Engine, catalog: ServiceClient | None, ttl: float = 60.0):
+    def __init__(self, engine: Engine, catalog: ServiceClient | None, ttl: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic):
         self.engine = engine
         self.catalog = catalog
-        self.cache = TtlCache(ttl)
+        self.snapshot = Snapshot(self._all_settings, ttl, clock)
+        self.cache = TtlCache(ttl, clock)
 
     def rules(self, organization_id: str, timezone: str) -> OrgRules:
+        settings = self.snapshot.current().get(organization_id)
+        if settings is not None:
+            key = (organization_id, timezone)
+            rules = self.snapshot.derived.get(key)
+            if rules is None:
+                rules = self.snapshot.derived[key] = OrgRules.from_settings(timezone, settings)
+            return rules
         rules = self.cache.get(organization_id)
         if rules is None:
             rules = OrgRules.from_settings(timezone, self._settings(organization_id))
             self.cache.put(organization_id, rules)
         return rules
 
+    def _catalog_answer(self, path: str) -> dict | None:
+        if self.catalog is None:
+            return None
+        try:
+            answer = self.catalog.get(path, idempotent=False)
+            if answer.status == 200:
+                return answer.json()
+        except Exception as exc:  # noqa: BLE001 - catalog down: use the stored copy
+            log.info("catalog settings unavailable", extra={"error": str(exc)[:200]})
+        return None
+
+    def _all_settings(self) -> dict[str, dict]:
+        answer = self._catalog_answer("/internal/organizations/settings")
+        if answer is not None:
+            return dict(answer["items"])
+        with self.engine.connect() as conn:
+            stored = conn.execute(select(organizations.c.id, organizations.c.settings)).all()
+        return {org_id: json.loads(text) for org_id, text in stored if text}
+
     def _settings(self, organization_id: str) -> dict | None:
-        if self.catalog is not None:
-            try:
-                answer = self.catalog.get(f"/internal/organizations/{organization_id}/settings",
-                                          idempotent=False)
-                if answer.status == 200:
-                    return answer.json()
-            except Exception as exc:  # noqa: BLE001 - catalog down: use the stored copy
-                log.info("catalog settings unavailable", extra={"error": str(exc)[:200]})
+        answer = self._catalog_answer(f"/internal/organizations/{organization_id}/settings")
+        if answer is not None:
+            return answer
         with self.engine.connect() as conn:
             stored = conn.execute(select(organizations.c.settings)
                                   .where(organizations.c.id == organization_id)).scalar()

@@ -19,10 +19,11 @@ DAY_SLOTS = (select(slots.c.id, slots.c.start_utc, slots.c.end_utc, slots.c.stat
              .where(slots.c.doctor_id == bindparam("doctor_id"),
                     slots.c.start_utc >= bindparam("begin"), slots.c.start_utc < bindparam("end"))
              .order_by(slots.c.start_utc))
+# Bounded by the day's end too, so the index range covers today's slots, not all future ones.
 TODAY_FREE = select(func.count()).where(
     slots.c.doctor_id == bindparam("doctor_id"), slots.c.local_date == bindparam("day"),
     slots.c.status == "free", slots.c.start_utc > bindparam("now"),
-    slots.c.channel.in_(PORTAL_CHANNELS))
+    slots.c.start_utc < bindparam("day_end"), slots.c.channel.in_(PORTAL_CHANNELS))
 
 # Reception (staff only, never the anonymous path): free slots of any channel that have not
 # started, counted per local date from the slots themselves (the counters are portal-only).
@@ -43,8 +44,12 @@ def day_grid(conn: Connection, doctor_id: str, first: date, last: date) -> dict:
                                                            "first": first, "last": last})}
 
 
-def free_from_now(conn: Connection, doctor_id: str, day: date, now: datetime) -> int:
-    return conn.execute(TODAY_FREE, {"doctor_id": doctor_id, "day": day, "now": now}).scalar_one()
+def free_from_now(conn: Connection, doctor_id: str, day: date, now: datetime,
+                  day_end: datetime) -> int:
+    """Portal slots of ``day`` still free that start after ``now`` (and before ``day_end``, the
+    next local midnight)."""
+    return conn.execute(TODAY_FREE, {"doctor_id": doctor_id, "day": day, "now": now,
+                                     "day_end": day_end}).scalar_one()
 
 
 def day_slots(conn: Connection, doctor_id: str, begin: datetime, end: datetime) -> list:
