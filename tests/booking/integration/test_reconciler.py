@@ -6,8 +6,13 @@ from sqlalchemy import select
 
 from booking.adapters.tables import appointments, outbox
 from booking.reconciler import Reconciler
+from regcommon.http import UpstreamUnavailable
 
 pytestmark = pytest.mark.integration
+
+
+def schedule_times_out(*args):
+    raise UpstreamUnavailable("schedule", "timeout")
 
 
 def status_of(world, patient):
@@ -49,11 +54,7 @@ def test_take_that_never_landed_leaves_nothing_to_settle_and_the_specialty_free(
     patient, slot = world.auth.add_patient(), world.slot()
     original_take = world.schedule.take
 
-    def timeout(*args):
-        from regcommon.http import UpstreamUnavailable
-        raise UpstreamUnavailable("schedule", "timeout")
-
-    world.schedule.take = timeout
+    world.schedule.take = schedule_times_out
     assert world.book(patient, slot).status_code == 503
     world.schedule.take = original_take
     counts = Reconciler(world.deps, settle_after=0).run_once()
@@ -166,11 +167,7 @@ def test_a_refused_booking_whose_give_back_failed_is_released_by_the_reconciler(
     patient, slot = world.auth.add_patient(attached=False), world.slot()
     original_release = world.schedule.release
 
-    def release_times_out(*args):
-        from regcommon.http import UpstreamUnavailable
-        raise UpstreamUnavailable("schedule", "timeout")
-
-    world.schedule.release = release_times_out
+    world.schedule.release = schedule_times_out
     key = str(uuid.uuid4())
     first = world.book(patient, slot, key=key)
     world.schedule.release = original_release
@@ -189,11 +186,7 @@ def test_a_release_the_reconciler_could_not_finish_is_retried(any_world):
     world.schedule.take_lands_then_times_out = False
     original_release = world.schedule.release
 
-    def release_times_out(*args):
-        from regcommon.http import UpstreamUnavailable
-        raise UpstreamUnavailable("schedule", "timeout")
-
-    world.schedule.release = release_times_out
+    world.schedule.release = schedule_times_out
     reconciler = Reconciler(world.deps, settle_after=0)
     assert reconciler.run_once()["abandoned"] == 0
     world.schedule.release = original_release
