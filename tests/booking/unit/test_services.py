@@ -38,7 +38,10 @@ def test_the_answer_is_remembered_with_the_appointment_and_replayed(unit_world):
     again = world.book(actor, slot, key=key)
     assert isinstance(again, services.Replayed)
     assert (again.status, again.body) == (201, first.appointment)
-    assert world.schedule.calls == [("take",)], "a replay asks nobody"
+    # The retry took the same slot again (idempotent) and met the answer at its insert.
+    assert world.schedule.calls == [("take",), ("take",)]
+    assert world.schedule.slots[slot]["appointment_id"] == first.appointment["id"]
+    assert len(world.records.appointments) == 1 and len(world.records.events) == 1
     with pytest.raises(errors.IdempotencyKeyReused):
         world.book(actor, world.slot(minute=15), key=key)
 

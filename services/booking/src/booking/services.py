@@ -1,11 +1,11 @@
 """Use case: book an appointment (POST /v1/appointments), race-free and idempotent, in one hop
 and one transaction of booking's own.
 
-Steps: the remembered answer for the Idempotency-Key, if any → the patient (from the token) and
-the consent → ONE call to schedule: take the slot under an appointment id derived from
+Steps: the patient (from the token) and the consent → ONE call to schedule: take the slot under an appointment id derived from
 (caller, key), which answers the slot's facts → the rules on those facts (the slot is given back
 when one fails) → ONE transaction: the answer under the key + the ``booked`` appointment (the
-partial unique index keeps one active appointment per specialty) + its outbox event.
+partial unique index keeps one active appointment per specialty) + its outbox event. A retry
+meets the answer remembered under the key there (or, refused earlier, when remembering its own).
 
 A take that no booking recorded (the process died, the database failed, the answer was lost) is
 found by the reconciler among schedule's takes and given back (``reconciler.py``); a retry with
@@ -61,9 +61,8 @@ Outcome = Booked | Refused | Replayed
 
 def book(deps: Deps, actor: Actor, req: BookRequest, key: str, request_hash: str,
          client: ClientInfo) -> Outcome:
-    stored = deps.records.find_reply(actor.id, key)
-    if stored is not None:
-        return _replay(stored, request_hash)
+    # No read of the key first: a retry takes the same slot again (idempotent) and meets the
+    # remembered answer at its insert, which it then replays (giving back what it took).
     memo = _Memo(deps, actor, key, request_hash)
     try:
         patient = _patient(deps, actor, req)
