@@ -15,6 +15,15 @@ def schedule_times_out(*args):
     raise UpstreamUnavailable("schedule", "timeout")
 
 
+def abandoned_take(world) -> str:
+    """A slot taken for a booking whose take answer was lost (nothing recorded): its id."""
+    slot = world.slot()
+    world.schedule.take_lands_then_times_out = True
+    assert world.book(world.auth.add_patient(), slot).status_code == 503
+    world.schedule.take_lands_then_times_out = False
+    return slot
+
+
 def status_of(world, patient):
     with world.engine.connect() as conn:
         return conn.execute(select(appointments.c.status)
@@ -91,10 +100,7 @@ def test_a_request_that_failed_before_recording_anything_can_be_retried(any_worl
 
 def test_bookings_work_while_the_reconciler_cannot_reach_schedule(any_world):
     world = any_world
-    patient, slot = world.auth.add_patient(), world.slot()
-    world.schedule.take_lands_then_times_out = True
-    world.book(patient, slot)
-    world.schedule.take_lands_then_times_out = False
+    slot = abandoned_take(world)
     world.schedule.down = True
     reconciler = Reconciler(world.deps, settle_after=0)
     assert reconciler.run_once()["skipped"] == 1
@@ -180,10 +186,7 @@ def test_a_refused_booking_whose_give_back_failed_is_released_by_the_reconciler(
 
 def test_a_release_the_reconciler_could_not_finish_is_retried(any_world):
     world = any_world
-    patient, slot = world.auth.add_patient(), world.slot()
-    world.schedule.take_lands_then_times_out = True
-    world.book(patient, slot)
-    world.schedule.take_lands_then_times_out = False
+    slot = abandoned_take(world)
     original_release = world.schedule.release
 
     world.schedule.release = schedule_times_out
