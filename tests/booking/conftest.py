@@ -50,7 +50,7 @@ class FakeSchedule:
         return slot_id
 
     def _view(self, slot: dict) -> dict:
-        out = {k: v for k, v in slot.items() if not k.endswith("_utc")}
+        out = {k: v for k, v in slot.items() if not k.endswith("_utc") and k != "taken_at"}
         out["start"], out["end"] = iso_local(slot["start_utc"]), iso_local(slot["end_utc"])
         return out
 
@@ -70,26 +70,44 @@ class FakeSchedule:
         return channel == "reception" or slot["channel"] in ("any", "portal")
 
     def take(self, slot_id, appointment_id, hold_id, channel):
-        from booking.domain.errors import SlotUnavailable
+        from booking.domain.errors import SlotNotFound, SlotUnavailable
+        from booking.ports import TakenSlot
 
         self._check("take")
         with self.lock:
             slot = self.slots.get(slot_id)
-            if slot is None or (slot["status"] != "free" and slot["appointment_id"] != appointment_id):
-                raise SlotUnavailable()
-            if slot["appointment_id"] != appointment_id and not self._channel_allows(slot, channel):
-                raise SlotUnavailable()
-            slot.update(status="taken", appointment_id=appointment_id)
+            if slot is None:
+                raise SlotNotFound()
+            if slot["appointment_id"] != appointment_id:
+                # As schedule: one appointment holds at most one slot (a unique index there).
+                holds_other = any(s["appointment_id"] == appointment_id for s in self.slots.values())
+                if slot["status"] != "free" or holds_other or not self._channel_allows(slot, channel):
+                    raise SlotUnavailable()
+                slot.update(status="taken", appointment_id=appointment_id,
+                            taken_at=datetime.now(timezone.utc))
         if self.take_lands_then_times_out:
             raise UpstreamUnavailable("schedule", "timeout after take")
-        return self._view(slot)
+        return TakenSlot.from_answer(self._view(slot))
 
     def release(self, slot_id, appointment_id):
         self._check("release")
         with self.lock:
             slot = self.slots.get(slot_id)
             if slot and slot["appointment_id"] == appointment_id:
-                slot.update(status="free", appointment_id=None)
+                slot.update(status="free", appointment_id=None, taken_at=None)
+
+    def takes(self, *, since, after_id, older_than, limit):
+        """As schedule's ``GET /internal/takes``: (taken_at, slot id) keyset order."""
+        self._check("takes")
+        until = datetime.now(timezone.utc) - timedelta(seconds=older_than)
+        cursor = (datetime.fromisoformat(since), int(after_id)) if since else None
+        with self.lock:
+            rows = sorted((s["taken_at"], int(s["id"]), s["appointment_id"])
+                          for s in self.slots.values()
+                          if s.get("taken_at") is not None and s["taken_at"] <= until)
+        rows = [r for r in rows if cursor is None or (r[0], r[1]) > cursor][:limit]
+        return [{"slot_id": str(i), "appointment_id": a, "taken_at": t.isoformat()}
+                for t, i, a in rows]
 
     def move(self, appointment_id, from_slot_id, to_slot_id, channel):
         from booking.domain.errors import SlotUnavailable
@@ -103,8 +121,9 @@ class FakeSchedule:
             if (source is None or target is None or source["appointment_id"] != appointment_id
                     or target["status"] != "free" or not self._channel_allows(target, channel)):
                 raise SlotUnavailable()
-            source.update(status="free", appointment_id=None)
-            target.update(status="taken", appointment_id=appointment_id)
+            source.update(status="free", appointment_id=None, taken_at=None)
+            target.update(status="taken", appointment_id=appointment_id,
+                          taken_at=datetime.now(timezone.utc))
         if self.move_lands_then_times_out:
             raise UpstreamUnavailable("schedule", "timeout after move")
         return self._view(target)
@@ -168,6 +187,7 @@ class FakeAuth:
     def __init__(self):
         self.patients: dict[str, dict] = {}
         self.consents: list[tuple] = []
+        self.patient_calls = 0
 
     def add_patient(self, *, area: str | None = "1", attached: bool = True,
                     accepted: str | None = CONSENT) -> str:
@@ -182,7 +202,20 @@ class FakeAuth:
         return pid
 
     def patient(self, patient_id):
+        self.patient_calls += 1
         return self.patients.get(patient_id)
+
+    def claims(self, patient_id) -> dict:
+        """What auth's ``patient_claims`` puts in this patient's token (internal-contracts.md)."""
+        patient = self.patients.get(patient_id)
+        if patient is None:
+            return {}
+        consent = patient["consent"]
+        accepted = consent["accepted_version"]
+        return {"attachments": [dict(a) for a in patient["attachments"]],
+                "contact": {"email": patient["email"], "phone": patient["phone"],
+                            "policy_last4": patient["policy"]["masked"][-4:]},
+                "consent": accepted if accepted == consent["current_version"] else None}
 
     def accept_consent(self, patient_id, version, channel, ip, user_agent):
         from booking.domain.errors import ConsentRequired
@@ -211,10 +244,12 @@ def token_factory():
     verifier = JwtVerifier(JwksCache(fetch=lambda: jwks), issuer="registratura-auth",
                            audience="registratura")
 
-    def make(sub: str, role: str = "patient", organization_id: str | None = None) -> str:
+    def make(sub: str, role: str = "patient", organization_id: str | None = None,
+             extra: dict | None = None) -> str:
         now = int(time.time())
-        claims = {"iss": "registratura-auth", "aud": "registratura", "sub": sub, "role": role,
-                  "jti": uuid.uuid4().hex, "iat": now, "exp": now + 3600, "name": "Тест"}
+        claims = {**(extra or {}), "iss": "registratura-auth", "aud": "registratura", "sub": sub,
+                  "role": role, "jti": uuid.uuid4().hex, "iat": now, "exp": now + 3600,
+                  "name": "Тест"}
         if role != "patient":
             claims["organization_id"] = organization_id
         return jwt.encode(claims, pem, algorithm="RS256", headers={"kid": "test"})
@@ -254,8 +289,11 @@ class World:
                                       service_ids=service_ids, **kw)
 
     def headers(self, sub: str, role: str = "patient", org: str | None = "o-1",
-                key: str | None = "auto") -> dict:
-        headers = {"Authorization": f"Bearer {self.make_token(sub, role, org)}"}
+                key: str | None = "auto", claims: bool = True) -> dict:
+        """A patient's token carries auth's patient claims as they are now (``claims=False``:
+        a token issued before the claims existed)."""
+        extra = self.auth.claims(sub) if role == "patient" and claims else None
+        headers = {"Authorization": f"Bearer {self.make_token(sub, role, org, extra)}"}
         if key == "auto":
             key = str(uuid.uuid4())
         if key:
@@ -324,3 +362,133 @@ def any_world(request, booking_pg_url, tmp_path, token_factory):
     world = World(url, token_factory, migrated=request.param == "postgresql")
     yield world
     world.close()
+
+
+class FakeRecords:
+    """Booking's records in memory, with the database's uniqueness rules: one answer per
+    (actor, key), one answer naming an appointment, one active appointment per specialty."""
+
+    def __init__(self):
+        self.replies: dict[tuple[str, str], object] = {}
+        self.appointments: dict[str, dict] = {}
+        self.events: list[tuple[str, dict]] = []
+        self.audit: list[dict] = []
+        self.lock = threading.Lock()
+
+    def claim_for_reconciler(self, appointment_id: str) -> None:
+        """What the reconciler's claim on an abandoned take leaves."""
+        from booking.ports import StoredReply
+
+        self.replies[("reconciler", appointment_id)] = StoredReply("abandoned-take", None, {},
+                                                                  appointment_id)
+
+    def unit_of_work(self):
+        return FakeUnitOfWork(self)
+
+    def find_reply(self, actor_id, key):
+        return self.replies.get((actor_id, key))
+
+    def remember_reply(self, actor_id, key, request_hash, status, body):
+        from booking.ports import StoredReply
+
+        with self.lock:
+            if (actor_id, key) in self.replies:
+                return self.replies[(actor_id, key)]
+            self.replies[(actor_id, key)] = StoredReply(request_hash, status, body, None)
+        return None
+
+    def appointment_exists(self, appointment_id):
+        return appointment_id in self.appointments
+
+
+class FakeUnitOfWork:
+    def __init__(self, records: FakeRecords):
+        self.records = records
+        self.replies, self.appointments, self.events, self.audit = {}, {}, [], []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.replies, self.appointments, self.events = {}, {}, []
+
+    def add_reply(self, actor_id, key, request_hash, status, body, appointment_id):
+        from booking.domain.errors import RecordConflict
+        from booking.ports import StoredReply
+
+        named = {r.appointment_id for r in self.records.replies.values() if r.appointment_id}
+        if (actor_id, key) in self.records.replies or appointment_id in named:
+            raise RecordConflict("idempotency_records")
+        self.replies[(actor_id, key)] = StoredReply(request_hash, status, body, appointment_id)
+
+    def add_appointment(self, row):
+        from booking.domain.errors import DuplicateSpecialty
+
+        for other in self.records.appointments.values():
+            if (other["patient_id"], other["specialty"]) == (row["patient_id"], row["specialty"]) \
+                    and other["status"] in ("pending", "booked"):
+                raise DuplicateSpecialty()
+        self.appointments[row["id"]] = dict(row)
+
+    def add_event(self, event_type, data):
+        self.events.append((event_type, data))
+
+    def fulfil_waitlist(self, patient_id, organization_id, service_id):
+        pass
+
+    def add_audit(self, **entry):
+        self.audit.append(entry)
+
+    def commit(self):
+        with self.records.lock:
+            self.records.replies.update(self.replies)
+            self.records.appointments.update(self.appointments)
+            self.records.events.extend(self.events)
+            self.records.audit.extend(self.audit)
+
+
+class UnitWorld:
+    """The book use case over fakes of every port: no database, no HTTP."""
+
+    def __init__(self):
+        from booking.context import Deps
+        from booking.settings import BookingSettings
+
+        self.schedule, self.catalog, self.auth = FakeSchedule(), FakeCatalog(), FakeAuth()
+        self.records = FakeRecords()
+        self.clock = Clock()
+        self.deps = Deps(engine=None, schedule=self.schedule, catalog=self.catalog,
+                         auth=self.auth, records=self.records, clock=self.clock,
+                         settings=BookingSettings(database_url="sqlite://"))
+        self._next_slot = 1000
+
+    def slot(self, doctor_id: str = "doc-1", *, minute: int = 0, service_ids=("svc-ther",)):
+        self._next_slot += 1
+        return self.schedule.add_slot(str(self._next_slot), doctor_id,
+                                      START_DAY_UTC + timedelta(minutes=minute),
+                                      service_ids=service_ids)
+
+    def patient_actor(self, patient_id: str, *, claims: bool = True):
+        from booking.context import Actor
+        from booking.inputs import patient_from_claims
+
+        token = {"sub": patient_id, "role": "patient", "name": "Кузнецов Иван Сергеевич",
+                 **(self.auth.claims(patient_id) if claims else {})}
+        return Actor(id=patient_id, role="patient", name=token["name"],
+                     patient=patient_from_claims(token))
+
+    def book(self, actor, slot_id: str, service_id: str = "svc-ther", *, key: str | None = None,
+             patient_id: str | None = None, consent: str = CONSENT):
+        from booking import services
+        from booking.context import ClientInfo
+        from booking.inputs import BookRequest
+
+        req = BookRequest(slot_id=slot_id, service_id=service_id, hold_id=None,
+                          patient_id=patient_id, consent_version=consent)
+        return services.book(self.deps, actor, req, key or str(uuid.uuid4()),
+                             f"hash-{slot_id}-{service_id}", ClientInfo())
+
+
+@pytest.fixture
+def unit_world():
+    return UnitWorld()

@@ -47,6 +47,28 @@ def test_patient_token_carries_the_documented_claims(seeded, helpers):
     assert me["attachments"] == [{"organization_id": "o-0001", "area": "1"}]
 
 
+def test_patient_token_carries_what_booking_needs_and_stays_small(seeded, helpers):
+    from auth.domain.consent import CONSENT_VERSION
+
+    token = login(seeded, helpers)
+    claims = jwt.get_unverified_claims(token)
+    assert claims["attachments"] == [{"organization_id": "o-0001", "area": "1"}]
+    assert claims["contact"]["policy_last4"] == "9153"
+    assert set(claims["contact"]) == {"email", "phone", "policy_last4"}
+    assert "5680784863159153" not in json.dumps(claims), "the policy number stays in auth"
+    assert claims["consent"] is None
+    assert len(token) < 1400
+    # Accepting the agreement answers a fresh token that says so (booking then asks nobody).
+    answer = seeded.test_client().post("/v1/consents", headers=helpers.bearer(token),
+                                       json={"version": CONSENT_VERSION, "channel": "portal"})
+    assert answer.status_code == 201
+    fresh = jwt.get_unverified_claims(answer.get_json()["access_token"])
+    assert fresh["consent"] == CONSENT_VERSION and fresh["sub"] == claims["sub"]
+    assert jwt.get_unverified_claims(login(seeded, helpers))["consent"] == CONSENT_VERSION
+    seeded.test_client().post("/v1/consents/withdraw", headers=helpers.bearer(token))
+    assert jwt.get_unverified_claims(login(seeded, helpers))["consent"] is None
+
+
 def test_staff_token_has_organization_and_a_two_hour_life(seeded):
     response = seeded.test_client().post("/v1/auth/staff",
                                          json={"login": "registrar", "password": "registrar-demo"})

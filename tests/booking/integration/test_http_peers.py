@@ -8,7 +8,7 @@ from werkzeug.serving import make_server
 
 from booking.adapters.peers import HttpAuth, HttpCatalog, HttpSchedule
 from booking.app import build_deps, create_app
-from booking.domain.errors import ConsentRequired, SlotUnavailable
+from booking.domain.errors import ConsentRequired, SlotNotFound, SlotUnavailable
 from regcommon.http import ServiceClient, UpstreamUnavailable
 
 pytestmark = pytest.mark.integration
@@ -36,10 +36,19 @@ def fake_peers_app(schedule, catalog, auth) -> Flask:
     def take(slot_id):
         body = request.get_json()
         try:
-            return jsonify(schedule.take(slot_id, body["appointment_id"], body.get("hold_id"),
-                                         body["channel"]))
+            taken = schedule.take(slot_id, body["appointment_id"], body.get("hold_id"),
+                                  body["channel"])
         except SlotUnavailable:
             return conflict()
+        except SlotNotFound:
+            return jsonify({"error": {"code": "not_found"}}), 404
+        return jsonify(schedule.get_slot(taken.id))  # the contract: the slot's facts
+
+    @app.get("/internal/takes")
+    def takes():
+        return jsonify({"items": schedule.takes(
+            since=request.args.get("since"), after_id=request.args.get("after_id", "0"),
+            older_than=float(request.args["older_than"]), limit=int(request.args["limit"]))})
 
     @app.post("/internal/slots/<slot_id>/release")
     def release(slot_id):
@@ -129,10 +138,16 @@ def test_http_clients_map_contract_answers_to_domain_errors(world, peers_url):
     schedule, catalog, auth = clients(peers_url)
     slot = world.slot()
     assert schedule.get_slot("424242") is None
-    schedule.take(slot, "a-1", None, "portal")
-    assert schedule.take(slot, "a-1", None, "portal")["appointment_id"] == "a-1"  # idempotent
+    taken = schedule.take(slot, "a-1", None, "portal")
+    assert (taken.id, taken.doctor_id, taken.organization_id) == (slot, "doc-1", "o-1")
+    assert taken.start.isoformat() == "2026-12-02T03:00:00+00:00"
+    assert schedule.take(slot, "a-1", None, "portal") == taken  # idempotent
     with pytest.raises(SlotUnavailable):
         schedule.take(slot, "a-2", None, "portal")
+    with pytest.raises(SlotNotFound):
+        schedule.take("424242", "a-3", None, "portal")
+    (listed,) = schedule.takes(since=None, after_id="0", older_than=0, limit=10)
+    assert (listed["slot_id"], listed["appointment_id"]) == (slot, "a-1")
     assert catalog.doctor_context("doc-1", "svc-eye") is None
     assert catalog.doctor_context("doc-1", "svc-ther")["doctor"]["room"] == "101"
     with pytest.raises(ConsentRequired):

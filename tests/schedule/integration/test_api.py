@@ -284,3 +284,47 @@ def test_a_date_at_the_edge_of_the_calendar_is_a_422_not_a_500(client, day):
     answer = client.get(f"{DOCTOR}/slots?service_id={SVC}&date={day}")
     assert answer.status_code == 422 and answer.json["error"]["code"] == "validation_failed"
     assert days(client, day, day).status_code == 422
+
+
+def test_take_answers_the_slots_facts_so_booking_needs_no_read(client, internal):
+    slot = free_slot_ids(client)[0]
+    taken = client.post(f"/internal/slots/{slot}/take", headers=internal,
+                        json={"appointment_id": "f-1", "channel": "portal"}).json
+    assert {k: taken[k] for k in ("id", "doctor_id", "organization_id", "service_ids")} == \
+        {"id": slot, "doctor_id": "doc-000001", "organization_id": "o-0001", "service_ids": [SVC]}
+    assert taken["start"].startswith("2026-12-03T") and taken["start"].endswith("+05:00")
+    # An appointment holds one slot: a second slot under the same id is refused.
+    other = free_slot_ids(client)[0]
+    assert client.post(f"/internal/slots/{other}/take", headers=internal,
+                       json={"appointment_id": "f-1", "channel": "portal"}).status_code == 409
+    assert client.post("/internal/slots/99999999/take", headers=internal,
+                       json={"appointment_id": "f-2", "channel": "portal"}).status_code == 404
+
+
+def test_a_take_of_a_slot_that_has_started_is_told_apart(client, internal):
+    first_day_slot = client.get(f"{DOCTOR}/slots?service_id={SVC}&date=2026-12-01").json["items"][0]
+    answer = client.post(f"/internal/slots/{first_day_slot['id']}/take", headers=internal,
+                         json={"appointment_id": "p-1", "channel": "reception"})
+    assert answer.status_code == 409
+    assert answer.json["error"]["code"] == "slot_started"
+
+
+def test_takes_are_listed_oldest_first_with_a_cursor_and_releases_leave_the_list(client, internal):
+    slots = free_slot_ids(client)[:3]
+    for i, slot in enumerate(slots):
+        client.post(f"/internal/slots/{slot}/take", headers=internal,
+                    json={"appointment_id": f"t-{i}", "channel": "portal"})
+    listed = client.get("/internal/takes?older_than=0&limit=2", headers=internal).json["items"]
+    assert [(t["slot_id"], t["appointment_id"]) for t in listed] == \
+        [(slots[0], "t-0"), (slots[1], "t-1")]
+    last = listed[-1]
+    rest = client.get("/internal/takes", headers=internal, query_string={
+        "older_than": 0, "since": last["taken_at"], "after_id": last["slot_id"]}).json["items"]
+    assert [t["appointment_id"] for t in rest] == ["t-2"]
+    client.post(f"/internal/slots/{slots[0]}/release", headers=internal,
+                json={"appointment_id": "t-0"})
+    listed = client.get("/internal/takes?older_than=0", headers=internal).json["items"]
+    assert [t["appointment_id"] for t in listed] == ["t-1", "t-2"]
+    assert client.get("/internal/takes?older_than=3600", headers=internal).json["items"] == []
+    assert client.get("/internal/takes?since=yesterday", headers=internal).status_code == 422
+    assert client.get("/internal/takes").status_code == 403

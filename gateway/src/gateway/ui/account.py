@@ -9,7 +9,7 @@ from flask import Blueprint, redirect, request, session, url_for
 from ..netutil import safe_next
 from ..revocation import record_logout
 from . import forms
-from .common import access_token, call, flash, forget_login, page, settings
+from .common import access_token, call, flash, forget_login, keep_fresh_token, page, settings
 
 log = logging.getLogger(__name__)
 bp = Blueprint("account", __name__)
@@ -88,9 +88,10 @@ def logged_in(auth_answer: dict, next_path: str | None):
     pending = session.get("booking")
     if pending and pending.get("consent_version"):
         # The seed: "в случае успешной авторизации запись будет осуществлена".
-        call("auth", "POST", "/v1/consents",
-             json={"version": pending["consent_version"], "session_id": session.public_id},
-             token=auth_answer["access_token"])
+        keep_fresh_token(call("auth", "POST", "/v1/consents",
+                              json={"version": pending["consent_version"],
+                                    "session_id": session.public_id},
+                              token=auth_answer["access_token"]))
         from .booking import perform_booking
 
         return perform_booking()

@@ -9,8 +9,8 @@ from flask import Blueprint, Response, redirect, request, session, url_for
 
 from . import forms
 from .browse import doctor_context, free_times
-from .common import (access_token, call, flash, forget_login, get_json, login_required,
-                     login_url, page, q, with_query)
+from .common import (access_token, call, flash, forget_login, get_json, keep_fresh_token,
+                     login_required, login_url, page, q, with_query)
 
 log = logging.getLogger(__name__)
 bp = Blueprint("booking", __name__)
@@ -126,6 +126,7 @@ def consent_decision():
         return redirect(url_for("booking.consent"))
     if not answer.ok:
         log.warning("consent not recorded by auth: %s", answer.status)
+    keep_fresh_token(answer)
     state = {**state, "consent_version": version}
     session["booking"] = state
     if not access_token():

@@ -70,6 +70,19 @@ def access_token() -> str | None:
     return session.get("access_token")
 
 
+def keep_fresh_token(answer) -> None:
+    """Auth answers a logged-in patient's consent with a fresh token whose claims show it:
+    keep that one, so that booking need not ask auth whether the consent was given."""
+    if not answer.ok or not session.get("access_token"):
+        return
+    try:
+        fresh = (answer.json() or {}).get("access_token")
+    except ValueError:
+        return
+    if isinstance(fresh, str) and fresh:
+        session["access_token"] = fresh
+
+
 def patient() -> dict | None:
     return session.get("patient")
 

@@ -65,6 +65,10 @@ def accept_consent():
     result = consents.record(ctx(), action="accepted", version=body["version"], channel=channel,
                              ip=client_ip(), user_agent=request.headers.get("User-Agent"),
                              patient_id=claims["sub"] if claims else None, session_id=session_id)
+    if claims is not None:
+        # A fresh token whose ``consent`` claim says so: booking then need not ask auth.
+        fresh = services.patient_token_response(ctx(), claims["sub"], claims.get("name") or "")
+        result.update({key: fresh[key] for key in ("access_token", "token_type", "expires_in")})
     return result, 201
 
 

@@ -1,10 +1,11 @@
 """Use cases of consent to personal-data processing (152-FZ): accept, withdraw, status."""
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
 from regcommon.db import new_id, session_scope, utcnow
 
+from .adapters import patients_db
 from .adapters.tables import consents
 from .domain.consent import CONSENT_VERSION, consent_sha256
 from .domain.errors import ConsentRequired
@@ -29,10 +30,4 @@ def record(ctx: Context, *, action: str, version: str, channel: str, ip: str | N
 def accepted_version(ctx: Context, patient_id: str) -> str | None:
     """The version the patient accepted last, or None if none or withdrawn since."""
     with session_scope(ctx.sessions) as session:
-        row = session.execute(select(consents.c.action, consents.c.version)
-                              .where(consents.c.patient_id == patient_id)
-                              .order_by(consents.c.created_at.desc(), consents.c.id)
-                              .limit(1)).first()
-    if row is None or row.action != "accepted":
-        return None
-    return row.version
+        return patients_db.accepted_consent_version(session, patient_id)

@@ -20,6 +20,7 @@ from regcommon.clientaddr import rate_limit_key
 from regcommon.db import session_scope, utcnow
 
 from .adapters import patients_db
+from .claims import patient_claims
 from .adapters.limiter import AttemptLimiter, Limit
 from .adapters.tables import staff
 from .adapters.tokens import Revocations, TokenIssuer
@@ -98,8 +99,10 @@ def _matches(session: Session, row, login: OmsLogin) -> bool:
 
 
 def patient_token_response(ctx: Context, patient_id: str, name: str) -> dict:
+    with session_scope(ctx.sessions) as session:
+        facts = patient_claims(session, patient_id)
     token, ttl = ctx.issuer.issue(subject=patient_id, role="patient", name=name,
-                                  ttl=ctx.settings.access_token_ttl)
+                                  ttl=ctx.settings.access_token_ttl, extra=facts)
     return {"access_token": token, "token_type": "Bearer", "expires_in": ttl,
             "patient": {"id": patient_id, "full_name": name}}
 

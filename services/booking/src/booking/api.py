@@ -8,12 +8,14 @@ from regcommon.clientaddr import client_address
 from regcommon.jwt_verify import authenticate
 from regcommon.web import idempotency_key
 
-from . import changes, services, waitlist
+from . import changes, idempotency, services, waitlist
 from .adapters import store
+from .api_errors import to_api_error
 from .adapters.calendar import appointment_ics
 from .context import Actor, ClientInfo, Deps, Reply
 from .domain import errors
 from .domain.views import as_utc
+from .inputs import parse_book_body, parse_instant, patient_from_claims
 
 bp = APIBlueprint("booking", __name__, tag="Appointments")
 ROLES = ("patient", "registrar", "admin")
@@ -26,7 +28,8 @@ def deps() -> Deps:
 def actor(roles: tuple[str, ...] = ROLES) -> Actor:
     claims = authenticate(current_app.extensions["booking"]["verifier"], roles)
     return Actor(id=str(claims["sub"]), role=claims.get("role"),
-                 organization_id=claims.get("organization_id"), name=claims.get("name"))
+                 organization_id=claims.get("organization_id"), name=claims.get("name"),
+                 patient=patient_from_claims(claims))
 
 
 def client() -> ClientInfo:
@@ -49,11 +52,24 @@ def answer(reply: Reply):
     return response
 
 
+def booking_answer(outcome: services.Outcome):
+    """The HTTP answer of the book use case's outcome."""
+    if isinstance(outcome, services.Booked):
+        return answer(Reply(201, outcome.appointment))
+    if isinstance(outcome, services.Refused):
+        api = to_api_error(outcome.error)
+        return answer(Reply(api.status, api.body()))
+    return answer(Reply(outcome.status, outcome.body, replayed=True))
+
+
 @bp.post("/v1/appointments")
 def create_appointment():
     who = actor()
     key = idempotency_key(required=True)
-    return answer(services.book(deps(), who, body(), key, client()))
+    raw = body()
+    req = parse_book_body(raw, by_staff=who.is_staff)
+    request_hash = idempotency.request_hash("POST", "/v1/appointments", raw)
+    return booking_answer(services.book(deps(), who, req, key, request_hash, client()))
 
 
 @bp.get("/v1/appointments")
@@ -112,7 +128,7 @@ def _instant(name: str):
     if not value:
         return None
     try:
-        return services.parse_instant(value)
+        return parse_instant(value)
     except (ValueError, OverflowError):  # OverflowError: year 1 with a positive offset
         raise errors.InvalidInput(fields={name: "Дата и время в формате ISO 8601"}) from None
 

@@ -16,11 +16,13 @@ def build_deps(settings: BookingSettings, *, engine=None, peers: dict | None = N
     from regcommon.db import utcnow
 
     from .adapters.peers import http_peers
+    from .adapters.uow import SqlBookingRecords
 
     engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
     peers = peers or http_peers(settings)
     return Deps(engine=engine, schedule=peers["schedule"], catalog=peers["catalog"],
-                auth=peers["auth"], clock=clock or utcnow, settings=settings)
+                auth=peers["auth"], records=SqlBookingRecords(engine), clock=clock or utcnow,
+                settings=settings)
 
 
 def create_app(settings: BookingSettings | None = None, *, deps: Deps | None = None,

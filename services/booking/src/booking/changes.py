@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+from regcommon.ids import parse_slot_id
 from regcommon.outbox import add_event
 
 from . import idempotency
@@ -11,7 +12,7 @@ from .adapters.tables import outbox
 from .context import Actor, ClientInfo, Deps, Reply
 from .domain import errors, rules
 from .domain.views import as_utc, appointment_json, event_data, local_iso
-from .services import SLOT_ID, UUID_RE, parse_instant
+from .inputs import UUID_RE, parse_instant
 
 log = logging.getLogger(__name__)
 
@@ -112,10 +113,10 @@ def reschedule(deps: Deps, actor: Actor, appointment_id: str, body, key: str,
                client: ClientInfo) -> Reply:
     if not isinstance(body, dict):
         raise errors.InvalidInput(fields={"_schema": "Ожидается JSON-объект"})
-    slot_id = body.get("slot_id")
-    slot_id = str(slot_id) if isinstance(slot_id, int) and not isinstance(slot_id, bool) else slot_id
-    if not isinstance(slot_id, str) or not SLOT_ID.match(slot_id):
+    slot_id = parse_slot_id(body.get("slot_id"))
+    if slot_id is None:
         raise errors.InvalidInput(fields={"slot_id": "Обязательное поле"})
+    slot_id = str(slot_id)
     load(deps, actor, appointment_id)  # 404 before touching the key for someone else's id
     return idempotency.run(
         deps.engine, actor_id=actor.id, key=key,

@@ -3,9 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy.engine import Engine
+
+from .inputs import PatientFacts
+
+if TYPE_CHECKING:  # types only: the ports import nothing back from here
+    from .ports import AuthPort, BookingRecords, CatalogPort, SchedulePort
+    from .settings import BookingSettings
 
 STAFF_ROLES = ("registrar", "admin")
 
@@ -16,6 +22,7 @@ class Actor:
     role: str
     organization_id: str | None = None
     name: str | None = None
+    patient: PatientFacts | None = None  # a patient's own facts, from the token's claims
 
     @property
     def is_staff(self) -> bool:
@@ -55,11 +62,13 @@ class Reply:
 
 @dataclass
 class Deps:
-    """Everything a use case talks to."""
+    """Everything a use case talks to. ``engine`` serves the use cases not yet moved behind
+    ``records`` (cancel, reschedule, the waiting list)."""
     engine: Engine
-    schedule: object
-    catalog: object
-    auth: object
+    schedule: "SchedulePort"
+    catalog: "CatalogPort"
+    auth: "AuthPort"
+    records: "BookingRecords"
     clock: Callable[[], datetime]
-    settings: object
+    settings: "BookingSettings"
     extra: dict = field(default_factory=dict)

@@ -1,216 +1,211 @@
-"""Use case: book an appointment (POST /v1/appointments), race-free and idempotent.
+"""Use case: book an appointment (POST /v1/appointments), race-free and idempotent, in one hop
+and one transaction of booking's own.
 
-Steps: validate → read slot, doctor context, patient → check the rules → record consent → insert
-the appointment as ``pending`` (the partial unique index enforces one active appointment per
-specialty) → ask schedule to take the slot → ``booked`` plus the outbox event in one transaction.
-A crash after the insert leaves ``pending``, which a retry or the reconciler settles.
+Steps: the patient (from the token) and the consent → ONE call to schedule: take the slot under an appointment id derived from
+(caller, key), which answers the slot's facts → the rules on those facts (the slot is given back
+when one fails) → ONE transaction: the answer under the key + the ``booked`` appointment (the
+partial unique index keeps one active appointment per specialty) + its outbox event. A retry
+meets the answer remembered under the key there (or, refused earlier, when remembering its own).
+
+A take that no booking recorded (the process died, the database failed, the answer was lost) is
+found by the reconciler among schedule's takes and given back (``reconciler.py``); a retry with
+the same key takes the same slot again (the take is idempotent by appointment id) and books.
 """
 from __future__ import annotations
 
 import logging
-import re
-from datetime import datetime, timezone
+import uuid
+from dataclasses import dataclass
 
-from regcommon.db import new_id, utcnow
-from regcommon.outbox import add_event
+from regcommon.db import utcnow
 
-from . import idempotency
-from .adapters import store
-from .adapters.tables import outbox
 from .api_errors import to_api_error
-from .context import Actor, ClientInfo, Deps, Reply
+from .context import Actor, ClientInfo, Deps
 from .domain import errors, rules
 from .domain.views import appointment_json, build_snapshot, event_data, new_ticket_number
+from .inputs import (REF, UUID_RE, BookRequest, PatientFacts, parse_instant,  # noqa: F401
+                     patient_from_record)
 from .observability import count_booking
+from .ports import StoredReply, TakenSlot
 
 log = logging.getLogger(__name__)
 
-SLOT_ID = re.compile(r"^[0-9]{1,18}$")
-REF = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
-UUID_RE = re.compile(r"^[0-9a-fA-F-]{36}$")
+# Appointment ids of bookings are derived from (caller, Idempotency-Key): concurrent retries of
+# one request take the slot under the same id (idempotent in schedule) and meet at the key.
+_APPOINTMENT_NS = uuid.UUID("7d0c6a52-5b8e-4f0c-9a53-3f1b1c2d9e10")
 
 
-def _text(body: dict, name: str, pattern: re.Pattern, fields: dict, *, required: bool = True):
-    value = body.get(name)
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)  # slot ids are decimal strings; accept a JSON number too
-    if value is None or value == "":
-        if required:
-            fields[name] = "Обязательное поле"
-        return None
-    if not isinstance(value, str) or not pattern.match(value):
-        fields[name] = "Недопустимое значение"
-        return None
-    return value
+def appointment_id_for(actor_id: str, key: str) -> str:
+    return str(uuid.uuid5(_APPOINTMENT_NS, f"{actor_id}\n{key}"))
 
 
-def parse_book_body(body, actor: Actor) -> dict:
-    if not isinstance(body, dict):
-        raise errors.InvalidInput(fields={"_schema": "Ожидается JSON-объект"})
-    fields: dict = {}
-    req = {"slot_id": _text(body, "slot_id", SLOT_ID, fields),
-           "service_id": _text(body, "service_id", REF, fields),
-           "hold_id": _text(body, "hold_id", REF, fields, required=False),
-           "patient_id": None}
-    if actor.is_staff:
-        req["patient_id"] = _text(body, "patient_id", UUID_RE, fields)
-    consent = body.get("consent_version")
-    if consent is not None and not isinstance(consent, (str, int)):
-        fields["consent_version"] = "Недопустимое значение"
-    if fields:
-        raise errors.InvalidInput(fields=fields)
-    if consent in (None, ""):
-        raise errors.ConsentRequired()
-    req["consent_version"] = str(consent)
-    return req
+@dataclass(frozen=True)
+class Booked:
+    appointment: dict
 
 
-def parse_instant(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+@dataclass(frozen=True)
+class Refused:
+    error: errors.BookingError
 
 
-def book(deps: Deps, actor: Actor, body, key: str, client: ClientInfo) -> Reply:
-    req = parse_book_body(body, actor)
-    appointment_id = new_id()
-    return idempotency.run(
-        deps.engine, actor_id=actor.id, key=key,
-        req_hash=idempotency.request_hash("POST", "/v1/appointments", body),
-        appointment_id=appointment_id,
-        work=lambda: _book(deps, actor, req, appointment_id, client, key),
-        resume=lambda existing_id: resume(deps, actor, existing_id, key),
-        wait_seconds=deps.settings.idempotency_wait_seconds)
+@dataclass(frozen=True)
+class Replayed:
+    """The answer remembered under the key, as first given."""
+    status: int
+    body: dict
 
 
-def _book(deps: Deps, actor: Actor, req: dict, appointment_id: str, client: ClientInfo,
-          key: str) -> Reply:
+Outcome = Booked | Refused | Replayed
+
+
+def book(deps: Deps, actor: Actor, req: BookRequest, key: str, request_hash: str,
+         client: ClientInfo) -> Outcome:
+    # No read of the key first: a retry takes the same slot again (idempotent) and meets the
+    # remembered answer at its insert, which it then replays (giving back what it took).
+    memo = _Memo(deps, actor, key, request_hash)
     try:
-        row = _prepare(deps, actor, req, appointment_id, client)
+        patient = _patient(deps, actor, req)
+        _consent(deps, actor, patient, req, client)
     except errors.BookingError as exc:
-        count_booking(exc.code)
+        return memo.refuse(exc)
+    appointment_id = appointment_id_for(actor.id, key)
+    try:
+        slot = deps.schedule.take(req.slot_id, appointment_id, req.hold_id, actor.channel)
+    except (errors.SlotNotFound, errors.SlotUnavailable, errors.InThePast) as exc:
+        return memo.refuse(exc)
+    try:
+        row = appointment_row(deps, actor, req, patient, slot, appointment_id)
+    except errors.BookingError as exc:
+        return memo.refuse(exc, release=(slot.id, appointment_id))
+    except Exception:
+        give_back(deps, slot.id, appointment_id)  # nothing was recorded: the slot goes back now
         raise
-    return take_and_settle(deps, row, req["hold_id"], actor, key, client)
+    return _record(deps, actor, memo, row, client)
 
 
-def _prepare(deps: Deps, actor: Actor, req: dict, appointment_id: str,
-             client: ClientInfo) -> dict:
-    """Everything before the slot is taken; returns the committed ``pending`` row."""
-    slot = deps.schedule.get_slot(req["slot_id"])
-    if slot is None:
-        raise errors.SlotNotFound()
-    if slot.get("status") in ("taken", "blocked"):
-        raise errors.SlotUnavailable()
-    if slot.get("service_ids") and req["service_id"] not in slot["service_ids"]:
+class _Memo:
+    """Remembers refusals under the Idempotency-Key (retries replay them)."""
+
+    def __init__(self, deps: Deps, actor: Actor, key: str, request_hash: str):
+        self.deps, self.actor, self.key, self.request_hash = deps, actor, key, request_hash
+
+    def refuse(self, exc: errors.BookingError, *, release: tuple[str, str] | None = None):
+        if release is not None:
+            give_back(self.deps, *release)
+        count_booking(exc.code)
+        api = to_api_error(exc)
+        earlier = self.deps.records.remember_reply(self.actor.id, self.key, self.request_hash,
+                                                   api.status, api.body())
+        return Refused(exc) if earlier is None else _replay(earlier, self.request_hash)
+
+
+def _replay(stored: StoredReply, request_hash: str) -> Replayed:
+    if stored.request_hash != request_hash:
+        raise errors.IdempotencyKeyReused()
+    if stored.status is None:
+        raise errors.RequestInProgress()  # a claim left by the previous design, not answered yet
+    return Replayed(stored.status, stored.body or {})
+
+
+def _patient(deps: Deps, actor: Actor, req: BookRequest) -> PatientFacts:
+    """The token's facts for a patient; auth's registry for staff (and old tokens)."""
+    if not actor.is_staff and actor.patient is not None:
+        return actor.patient
+    record = deps.auth.patient(req.patient_id or actor.id)
+    if record is None:
+        raise errors.PatientNotFound()
+    return patient_from_record(record)
+
+
+def _consent(deps: Deps, actor: Actor, patient: PatientFacts, req: BookRequest,
+             client: ClientInfo) -> None:
+    if patient.consent == req.consent_version:
+        return  # accepted already, and the current version
+    # Record the acceptance the request carries (auth refuses a version that is not current).
+    deps.auth.accept_consent(patient.id, req.consent_version, actor.channel, client.ip,
+                             client.user_agent)
+
+
+def appointment_row(deps: Deps, actor: Actor, req: BookRequest, patient: PatientFacts,
+                    slot: TakenSlot, appointment_id: str) -> dict:
+    """The booking rules on the taken slot's facts; the ``booked`` row to insert."""
+    if slot.service_ids and req.service_id not in slot.service_ids:
         raise errors.InvalidInput(fields={"service_id": "Эта услуга не оказывается в это время"})
-    if actor.is_staff and not actor.may_act_in(slot["organization_id"]):
+    if actor.is_staff and not actor.may_act_in(slot.organization_id):
         raise errors.Forbidden("Можно записывать только в свою медицинскую организацию")
-    context = deps.catalog.doctor_context(slot["doctor_id"], req["service_id"])
+    context = deps.catalog.doctor_context(slot.doctor_id, req.service_id)
     if context is None:
         raise errors.InvalidInput(fields={"service_id": "Врач не оказывает эту услугу"})
-    patient_id = req["patient_id"] or actor.id
-    patient = deps.auth.patient(patient_id)
-    if patient is None:
-        raise errors.PatientNotFound()
-
     org, service, doctor = context["organization"], context["service"], context["doctor"]
-    start, end = parse_instant(slot["start"]), parse_instant(slot["end"])
-    settings = rules.OrgSettings.from_dict(org.get("settings"))
     rules.check_service_bookable(service, by_staff=actor.is_staff)
     rules.check_attachment(service, org["id"], doctor.get("areas") or [],
-                           patient.get("attachments") or [])
-    rules.check_booking_time(start, deps.clock(), rules.zone(org.get("timezone")), settings,
+                           list(patient.attachments))
+    rules.check_booking_time(slot.start, deps.clock(), rules.zone(org.get("timezone")),
+                             rules.OrgSettings.from_dict(org.get("settings")),
                              by_staff=actor.is_staff)
-    consent = patient.get("consent") or {}
-    already = (consent.get("accepted_version") == req["consent_version"]
-               and consent.get("current_version") == req["consent_version"])
-    if not already:  # record the acceptance (auth refuses a version that is not current)
-        deps.auth.accept_consent(patient_id, req["consent_version"], actor.channel, client.ip,
-                                 client.user_agent)
-
-    snapshot = build_snapshot(context, patient)
-    if req["hold_id"]:
-        snapshot["hold_id"] = req["hold_id"]
+    snapshot = build_snapshot(context, _patient_record(patient))
+    if req.hold_id:
+        snapshot["hold_id"] = req.hold_id
     now = utcnow()
-    row = {"id": appointment_id, "patient_id": patient_id, "organization_id": org["id"],
-           "doctor_id": doctor["id"], "service_id": service["id"],
-           "specialty": rules.specialty_of(context), "slot_id": str(slot["id"]),
-           "start_utc": start, "end_utc": end, "status": "pending",
-           "ticket_number": new_ticket_number(), "snapshot": snapshot,
-           "channel": actor.channel, "created_by": actor.id, "flagged": False,
-           "flag_reason": None, "slot_release_due": False, "created_at": now,
-           "updated_at": now, "version": 1}
-    store.insert_appointment(deps.engine, row)
-    return row
+    return {"id": appointment_id, "patient_id": patient.id, "organization_id": org["id"],
+            "doctor_id": doctor["id"], "service_id": service["id"],
+            "specialty": rules.specialty_of(context), "slot_id": slot.id,
+            "start_utc": slot.start, "end_utc": slot.end, "status": "booked",
+            "ticket_number": new_ticket_number(), "snapshot": snapshot,
+            "channel": actor.channel, "created_by": actor.id, "flagged": False,
+            "flag_reason": None, "slot_release_due": False, "created_at": now,
+            "updated_at": now, "version": 1}
 
 
-def take_and_settle(deps: Deps, row: dict, hold_id: str | None, actor: Actor, key: str | None,
-                    client: ClientInfo | None) -> Reply:
+def _patient_record(patient: PatientFacts) -> dict:
+    """The shape ``build_snapshot`` freezes (auth's patient answer)."""
+    return {"id": patient.id, "full_name": patient.full_name, "email": patient.email,
+            "phone": patient.phone, "policy": {"masked": patient.policy_last4 or ""}}
+
+
+def _record(deps: Deps, actor: Actor, memo: _Memo, row: dict, client: ClientInfo) -> Outcome:
+    answer = appointment_json(row)
     try:
-        deps.schedule.take(row["slot_id"], row["id"], hold_id, row["channel"])
-    except errors.SlotUnavailable:
-        with deps.engine.begin() as conn:
-            store.change_appointment(conn, row["id"], statuses=("pending",), status="failed")
-        count_booking("slot_unavailable")
-        raise
-    reply = settle(deps, row["id"], actor, key, client)
-    if reply.status != 201:
-        # The reconciler settled the row as failed while this take was in flight (it saw no
-        # taken slot, so it released nothing): the slot just taken must be given back.
-        from .changes import release_slot  # changes imports this module
-
-        with deps.engine.begin() as conn:
-            store.change_appointment(conn, row["id"], statuses=("failed",),
-                                     slot_release_due=True)
-        release_slot(deps, row["id"], row["slot_id"])
-    return reply
-
-
-def settle(deps: Deps, appointment_id: str, actor: Actor | None, key: str | None,
-           client: ClientInfo | None = None) -> Reply:
-    """pending → booked with its event (once); the answer for the appointment's current state,
-    stored under the Idempotency-Key in the same transaction."""
-    with deps.engine.begin() as conn:
-        changed = store.change_appointment(conn, appointment_id, statuses=("pending",),
-                                           status="booked")
-        row = store.get_appointment(conn, appointment_id)
-        if changed:
-            kind = actor.kind if actor else ("staff" if row["channel"] == "reception" else "patient")
-            add_event(conn, outbox, "appointment.booked", event_data(row, actor=kind))
-            store.fulfil_waitlist(conn, row["patient_id"], row["organization_id"],
-                                  row["service_id"])
-            if actor is not None and actor.is_staff:
-                store.add_audit(conn, actor=actor, action="appointment.create", client=client,
-                                appointment_id=row["id"], patient_id=row["patient_id"],
-                                organization_id=row["organization_id"])
-        reply = reply_for(row)
-        if key is not None and actor is not None:
-            store.store_reply(conn, actor.id, key, reply.status, reply.body)
-    if changed:
-        count_booking("booked")
-    return Reply(reply.status, reply.body, stored=key is not None)
+        with deps.records.unit_of_work() as uow:
+            # The answer first: a concurrent retry of this request, or the reconciler's claim
+            # on this appointment id, stops here.
+            uow.add_reply(actor.id, memo.key, memo.request_hash, 201, answer, row["id"])
+            uow.add_appointment(row)
+            uow.add_event("appointment.booked", event_data(row, actor=actor.kind))
+            uow.fulfil_waitlist(row["patient_id"], row["organization_id"], row["service_id"])
+            if actor.is_staff:
+                uow.add_audit(actor=actor, action="appointment.create", client=client,
+                              appointment_id=row["id"], patient_id=row["patient_id"],
+                              organization_id=row["organization_id"])
+            uow.commit()
+    except errors.DuplicateSpecialty as exc:
+        return memo.refuse(exc, release=(row["slot_id"], row["id"]))
+    except errors.RecordConflict:
+        return _after_conflict(deps, memo, row)
+    count_booking("booked")
+    return Booked(answer)
 
 
-def reply_for(row: dict) -> Reply:
-    if row["status"] == "failed":
-        api = to_api_error(errors.SlotUnavailable())
-        return Reply(api.status, api.body())
-    return Reply(201, appointment_json(row))
+def _after_conflict(deps: Deps, memo: _Memo, row: dict) -> Outcome:
+    stored = deps.records.find_reply(memo.actor.id, memo.key)
+    if stored is None:
+        # The reconciler gave this appointment id up (its take looked abandoned): it will never
+        # be booked, so the slot just taken again goes back.
+        return memo.refuse(errors.SlotUnavailable(), release=(row["slot_id"], row["id"]))
+    if not (stored.status == 201 and stored.appointment_id == row["id"]):
+        give_back(deps, row["slot_id"], row["id"])  # the key's answer is a refusal
+    return _replay(stored, memo.request_hash)
 
 
-def resume(deps: Deps, actor: Actor, appointment_id: str, key: str) -> Reply | None:
-    """A retry whose first attempt recorded the appointment but gave no answer (died or timed
-    out): finish the same appointment. None when there is nothing to resume."""
-    with deps.engine.connect() as conn:
-        row = store.get_appointment(conn, appointment_id)
-    if row is None:
-        return None
-    if row["status"] == "pending":
-        hold_id = (row["snapshot"] or {}).get("hold_id")
-        try:
-            return take_and_settle(deps, row, hold_id, actor, key, None)
-        except errors.SlotUnavailable as exc:
-            api = to_api_error(exc)
-            return Reply(api.status, api.body())
-    return settle(deps, appointment_id, actor, key)
+def give_back(deps: Deps, slot_id: str, appointment_id: str) -> None:
+    """Release a slot this request took but did not book; the reconciler retries on failure."""
+    try:
+        deps.schedule.release(slot_id, appointment_id)
+    except Exception as exc:  # noqa: BLE001 - schedule down: the take is found and released later
+        log.warning("could not give a slot back; the reconciler will",
+                    extra={"appointment_id": appointment_id, "error": str(exc)[:200]})
+
+
+__all__ = ["REF", "UUID_RE", "parse_instant", "book", "appointment_id_for", "Booked", "Refused",
+           "Replayed", "Outcome", "give_back"]

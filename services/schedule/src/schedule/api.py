@@ -1,11 +1,14 @@
 """Public schedule endpoints (api.md "Schedule") and the internal ones the booking service uses."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from apiflask import APIBlueprint
 from flask import current_app, request
 
 from regcommon.clientaddr import client_address, rate_limit_key
 from regcommon.errors import ApiError, NotFound, ValidationFailed
+from regcommon.ids import parse_slot_id
 from regcommon.jwt_verify import InvalidToken, authenticate, bearer_token
 from regcommon.web import require_internal
 
@@ -126,6 +129,28 @@ def internal_take(slot_id: str):
     appointment_id = body_text(body, "appointment_id")
     hold_id = body_text(body, "hold_id", required=False)
     return schedule().take(slot, appointment_id, hold_id, _channel(body))
+
+
+@bp.get("/internal/takes")
+@bp.doc(hide=True)
+def internal_takes():
+    _internal()
+    since = request.args.get("since")
+    try:
+        since_at = datetime.fromisoformat(since) if since else None
+        older_than = float(request.args.get("older_than", "15"))
+        limit = min(int(request.args.get("limit", "500")), 1000)
+    except ValueError:
+        raise ValidationFailed({"since": "Момент времени ISO 8601, older_than и limit — числа"}) \
+            from None
+    if since_at is not None and since_at.tzinfo is None:
+        raise ValidationFailed({"since": "Укажите смещение часового пояса"})
+    after_id = parse_slot_id(request.args.get("after_id", "0"))
+    if after_id is None or older_than < 0 or limit < 1:
+        raise ValidationFailed({"after_id": "Недопустимое значение"})
+    items = schedule().takes(since=since_at, after_id=after_id, older_than=older_than,
+                             limit=limit)
+    return {"items": items}
 
 
 @bp.post("/internal/slots/<slot_id>/release")

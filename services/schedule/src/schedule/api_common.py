@@ -7,6 +7,7 @@ from datetime import date
 from flask import request
 
 from regcommon.errors import ApiError, NotFound, ValidationFailed
+from regcommon.ids import parse_slot_id
 
 from .domain import errors
 from .domain.templates import TemplateInvalid
@@ -16,10 +17,10 @@ DATE_MESSAGE = "Дата в формате ГГГГ-ММ-ДД"
 
 def slot_id_param(raw: str) -> int:
     """Slot ids are decimal strings; anything else names no slot."""
-    # isascii: str.isdigit() also accepts "²" or "١", which int() refuses or misreads.
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+    slot_id = parse_slot_id(raw)
+    if slot_id is None or not isinstance(raw, str):
         raise NotFound("Время приёма не найдено")
-    return int(raw)
+    return slot_id
 
 
 def uuid_param(raw: str, message: str) -> str:
@@ -104,6 +105,8 @@ def register_error_handlers(app) -> None:
 
 
 def to_api_error(error: errors.ScheduleError) -> ApiError:
+    if isinstance(error, errors.SlotStarted):
+        return ApiError(409, "slot_started", "Это время уже прошло. Выберите другое время")
     if isinstance(error, errors.SlotUnavailable):
         return ApiError(409, "slot_unavailable",
                         "Это время уже занято или недоступно для записи. Выберите другое время")

@@ -22,7 +22,7 @@ from .adapters.tables import outbox
 from .adapters.tx import in_transaction
 from .domain import bookability as rules_mod
 from .domain.errors import (DoctorNotFound, HoldNotFound, ServiceNotProvided, SlotNotFound,
-                            SlotUnavailable, TooManyHolds, TooManyHoldsForDay)
+                            SlotStarted, SlotUnavailable, TooManyHolds, TooManyHoldsForDay)
 
 
 def iso_local(value: datetime, zone) -> str:
@@ -233,24 +233,34 @@ class Schedule:
             row = store.slot_of_appointment(conn, appointment_id)
         return self.present(row) if row else None
 
+    def takes(self, *, since: datetime | None, after_id: int, older_than: float,
+              limit: int) -> list[dict]:
+        """Takes at least ``older_than`` seconds old (real time), after the (since, after_id)
+        cursor: the booking reconciler finds among them those that booking never recorded."""
+        until = utcnow() - timedelta(seconds=older_than)
+        with self.engine.connect() as conn:
+            rows = store.takes_between(conn, since=since, after_id=after_id, until=until,
+                                       limit=limit)
+        return [{"slot_id": str(r["slot_id"]), "appointment_id": r["appointment_id"],
+                 "taken_at": r["taken_at"].isoformat()} for r in rows]
+
     def take(self, slot_id: int, appointment_id: str, hold_id: str | None, channel: str) -> dict:
         def work(conn: Connection) -> dict:
-            mine = store.slot_of_appointment(conn, appointment_id)
-            if mine is not None:
-                if mine["id"] == slot_id:
-                    return self.present(mine)  # a retry: already ours
-                raise SlotUnavailable(slot_id)
-            self._existing_slot(conn, slot_id)
+            slot = self._existing_slot(conn, slot_id)
+            if slot["appointment_id"] == appointment_id:
+                return self.present(slot)  # a retry: already ours
+            # Should the appointment hold another slot, the unique index refuses this one.
             changes: Counter = Counter()
-            if not store.take(conn, slot_id, appointment_id, hold_id, channel, self.clock(),
-                              changes):
+            now = self.clock()
+            if not store.take(conn, slot_id, appointment_id, hold_id, channel, now, changes):
                 # A concurrent retry of this same appointment may have won: that is success.
                 again = store.slot_of_appointment(conn, appointment_id)
                 if again is not None and again["id"] == slot_id:
                     return self.present(again)
-                raise SlotUnavailable(slot_id)
+                raise SlotStarted(slot_id) if slot["start_utc"] <= now else SlotUnavailable(slot_id)
             store.bump_counters(conn, changes)
-            return self.present(store.slot_row(conn, slot_id))
+            return self.present({**slot, "status": "taken", "appointment_id": appointment_id,
+                                 "hold_id": None, "hold_expires_at": None})
 
         return self._unique_guard(work, appointment_id, slot_id)
 

@@ -10,7 +10,7 @@ from regcommon.db import new_id, utcnow
 
 from ..domain.fields import full_name, search_key
 from ..domain.patients import PatientData
-from .tables import attachments, identity_documents, patients
+from .tables import attachments, consents, identity_documents, patients
 
 SCALARS = ("last_name", "first_name", "middle_name", "birth_date", "sex", "phone", "email")
 
@@ -87,13 +87,29 @@ def load(session: Session, patient_id: str) -> dict | None:
     return _view(session, row) if row else None
 
 
+def attachment_links(session: Session, patient_id: str) -> list[tuple[str, str | None]]:
+    """(organization_id, area) of each attachment, in a stable order."""
+    return [(a.organization_id, a.area) for a in session.execute(
+        select(attachments.c.organization_id, attachments.c.area)
+        .where(attachments.c.patient_id == patient_id).order_by(attachments.c.organization_id))]
+
+
+def accepted_consent_version(session: Session, patient_id: str) -> str | None:
+    """The version the patient accepted last, or None if none or withdrawn since."""
+    row = session.execute(select(consents.c.action, consents.c.version)
+                          .where(consents.c.patient_id == patient_id)
+                          .order_by(consents.c.created_at.desc(), consents.c.id)
+                          .limit(1)).first()
+    if row is None or row.action != "accepted":
+        return None
+    return row.version
+
+
 def _view(session: Session, row) -> dict:
     docs = session.execute(select(identity_documents.c.type, identity_documents.c.number)
                            .where(identity_documents.c.patient_id == row.id)
                            .order_by(identity_documents.c.type)).all()
-    links = session.execute(select(attachments.c.organization_id, attachments.c.area)
-                            .where(attachments.c.patient_id == row.id)
-                            .order_by(attachments.c.organization_id)).all()
+    links = attachment_links(session, row.id)
     return {
         "id": row.id, "full_name": full_name(row.last_name, row.first_name, row.middle_name),
         "last_name": row.last_name, "first_name": row.first_name, "middle_name": row.middle_name,
@@ -102,7 +118,7 @@ def _view(session: Session, row) -> dict:
         "policy": {"type": row.policy_type, "series": row.policy_series or None,
                    "number": row.policy_number},
         "identity_documents": [{"type": d.type, "number": d.number} for d in docs],
-        "attachments": [{"organization_id": a.organization_id, "area": a.area} for a in links],
+        "attachments": [{"organization_id": org, "area": area} for org, area in links],
         "esia_linked": row.esia_oid is not None,
     }
 

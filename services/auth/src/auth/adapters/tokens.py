@@ -22,11 +22,14 @@ class TokenIssuer:
         self.audience = audience
 
     def issue(self, *, subject: str, role: str, name: str, ttl: int,
-              organization_id: str | None = None, staff: bool = False) -> tuple[str, int]:
+              organization_id: str | None = None, staff: bool = False,
+              extra: dict | None = None) -> tuple[str, int]:
+        """``extra``: service-facing facts (``auth.claims.patient_claims``)."""
         kid, key = self.keys.current()
         now = int(datetime.now(timezone.utc).timestamp())
-        claims = {"iss": self.issuer, "aud": self.audience, "sub": subject, "role": role,
-                  "jti": uuid.uuid4().hex, "iat": now, "exp": now + ttl, "name": name}
+        claims = {**(extra or {}), "iss": self.issuer, "aud": self.audience, "sub": subject,
+                  "role": role, "jti": uuid.uuid4().hex, "iat": now, "exp": now + ttl,
+                  "name": name}
         if staff:
             claims["organization_id"] = organization_id
         token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})

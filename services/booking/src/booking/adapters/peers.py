@@ -10,6 +10,7 @@ from urllib.parse import quote
 from regcommon.http import ServiceClient
 
 from ..domain import errors
+from ..ports import TakenSlot
 
 
 def _seg(value: str) -> str:
@@ -28,17 +29,31 @@ class HttpSchedule:
             response.raise_as_api_error()
         return response.json()
 
-    def take(self, slot_id: str, appointment_id: str, hold_id: str | None, channel: str) -> dict:
+    def take(self, slot_id: str, appointment_id: str, hold_id: str | None,
+             channel: str) -> TakenSlot:
         body = {"appointment_id": appointment_id, "channel": channel}
         if hold_id:
             body["hold_id"] = hold_id
         response = self.client.post(f"/internal/slots/{_seg(slot_id)}/take", json=body,
                                     idempotent=True)
-        if response.status in (404, 409):
-            raise errors.SlotUnavailable()
+        if response.status == 404:
+            raise errors.SlotNotFound()
+        if response.status == 409:
+            started = response.error().get("code") == "slot_started"
+            raise errors.InThePast() if started else errors.SlotUnavailable()
         if not response.ok:
             response.raise_as_api_error()
-        return response.json()
+        return TakenSlot.from_answer(response.json())
+
+    def takes(self, *, since: str | None, after_id: str, older_than: float,
+              limit: int) -> list[dict]:
+        params = {"after_id": after_id, "older_than": older_than, "limit": limit}
+        if since:
+            params["since"] = since
+        response = self.client.get("/internal/takes", params=params)
+        if not response.ok:
+            response.raise_as_api_error()
+        return response.json().get("items", [])
 
     def release(self, slot_id: str, appointment_id: str) -> None:
         response = self.client.post(f"/internal/slots/{_seg(slot_id)}/release",

@@ -6,12 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Connection
 
 from regcommon.db import new_id, utcnow
 
-from ..domain import errors
 from .tables import (ACTIVE_STATUSES, appointments, audit_log, idempotency_records,
                      processed_events, waitlist_entries)
 
@@ -30,18 +28,6 @@ def insert_ignoring_conflict(conn: Connection, table, values: dict) -> bool:
 
 
 # --- appointments ------------------------------------------------------------------------------
-
-def insert_appointment(engine: Engine, values: dict) -> None:
-    """Commits a new appointment in its own transaction. Raises ``DuplicateSpecialty`` when the
-    partial unique index refuses a second active appointment of that specialty."""
-    try:
-        with engine.begin() as conn:
-            conn.execute(appointments.insert().values(**values))
-    except IntegrityError as exc:
-        if "specialty" in str(exc.orig):
-            raise errors.DuplicateSpecialty() from None
-        raise
-
 
 def get_appointment(conn: Connection, appointment_id: str, *, for_update: bool = False):
     query = select(appointments).where(appointments.c.id == appointment_id)
@@ -186,3 +172,39 @@ def clear_release_due(conn: Connection, appointment_id: str) -> None:
 
 def processed_events_select(event_id: str):
     return select(processed_events.c.event_id).where(processed_events.c.event_id == event_id)
+
+
+# --- takes that no booking recorded (the reconciler) -------------------------------------------
+
+RECONCILER = "reconciler"  # the actor of the claims on abandoned takes
+
+
+def recorded_appointment_ids(conn: Connection, ids: list[str]) -> set[str]:
+    if not ids:
+        return set()
+    return set(conn.execute(select(appointments.c.id).where(appointments.c.id.in_(ids)))
+               .scalars())
+
+
+def claim_abandoned_take(conn: Connection, appointment_id: str, slot_id: str) -> None:
+    """Claim the appointment id for the reconciler (nothing if a booked answer names it): from
+    then on no booking of it can commit, so its slot may be released."""
+    insert_ignoring_conflict(conn, idempotency_records, {
+        "actor_id": RECONCILER, "key": appointment_id, "request_hash": "abandoned-take",
+        "appointment_id": appointment_id, "status_code": None,
+        "response_body": json.dumps({"slot_id": slot_id}), "created_at": utcnow()})
+
+
+def abandoned_takes_due(conn: Connection, limit: int = 200) -> list[dict]:
+    """Claimed abandoned takes whose slot is not confirmed released yet."""
+    r = idempotency_records.c
+    rows = conn.execute(select(r.appointment_id, r.response_body)
+                        .where(r.actor_id == RECONCILER, r.status_code.is_(None)).limit(limit))
+    return [{"appointment_id": row.appointment_id,
+             "slot_id": json.loads(row.response_body)["slot_id"]} for row in rows]
+
+
+def abandoned_take_released(conn: Connection, appointment_id: str) -> None:
+    conn.execute(update(idempotency_records).where(
+        idempotency_records.c.actor_id == RECONCILER, idempotency_records.c.key == appointment_id)
+        .values(status_code=409, completed_at=utcnow()))

@@ -46,9 +46,9 @@ appointments = Table(
     Index("ix_appointments_status_updated", "status", "updated_at"),
 )
 
-# One row per (actor, Idempotency-Key). Claimed before any work; the response is stored when the
-# request finishes, so retries replay it. ``appointment_id`` lets a retry resume a booking whose
-# first attempt died half-way.
+# One row per (actor, Idempotency-Key): the answer, stored with the appointment it booked in one
+# transaction (or with a refusal), so that retries replay it. Reschedules still claim first and
+# store the answer when they finish.
 idempotency_records = Table(
     "idempotency_records", metadata,
     Column("actor_id", String(64), primary_key=True),
@@ -59,6 +59,11 @@ idempotency_records = Table(
     Column("response_body", Text, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("completed_at", DateTime(timezone=True), nullable=True),
+    # A booked answer and the reconciler's claim on an abandoned take (actor ``reconciler``)
+    # name the appointment: whichever commits first decides whether it is booked or released.
+    Index("ux_idempotency_appointment", "appointment_id", unique=True,
+          postgresql_where=text("appointment_id IS NOT NULL"),
+          sqlite_where=text("appointment_id IS NOT NULL")),
 )
 
 waitlist_entries = Table(

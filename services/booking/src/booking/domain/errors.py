@@ -127,3 +127,9 @@ class IdempotencyKeyReused(BookingError):
 class RequestInProgress(BookingError):
     code = "request_in_progress"
     message = "Запрос с этим Idempotency-Key ещё выполняется, повторите его через несколько секунд"
+
+
+class RecordConflict(Exception):
+    """A uniqueness rule of booking's records refused a write: the Idempotency-Key already has
+    an answer, or the reconciler already gave up the appointment's slot. Not an answer by
+    itself: the use case reads what is there and answers from it."""

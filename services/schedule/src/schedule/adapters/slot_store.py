@@ -11,6 +11,8 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.engine import Connection
 
+from regcommon.db import utcnow
+
 from ..domain.bookability import PORTAL_CHANNELS, as_utc
 from .tables import absences, doctor_days, doctors, holds, slots
 
@@ -72,7 +74,7 @@ def take(conn: Connection, slot_id: int, appointment_id: str, hold_id: str | Non
     counted out when it was held."""
     base = [slots.c.id == slot_id, slots.c.start_utc > now, _channel_filter(channel)]
     values = dict(status="taken", appointment_id=appointment_id, hold_id=None,
-                  hold_expires_at=None, version=slots.c.version + 1)
+                  hold_expires_at=None, taken_at=utcnow(), version=slots.c.version + 1)
     row = conn.execute(update(slots).where(*base, slots.c.status == "free")
                        .values(**values).returning(*RETURNING)).first()
     if row is not None:
@@ -100,7 +102,7 @@ def release(conn: Connection, slot_id: int, appointment_id: str, changes: Counte
     row = conn.execute(
         update(slots).where(slots.c.id == slot_id, slots.c.appointment_id == appointment_id)
         .values(status=case((covered, "blocked"), else_="free"), appointment_id=None,
-                hold_id=None, hold_expires_at=None, version=slots.c.version + 1)
+                hold_id=None, hold_expires_at=None, taken_at=None, version=slots.c.version + 1)
         .returning(*RETURNING, slots.c.status)).first()
     if row is None:
         return None
@@ -115,6 +117,19 @@ def release(conn: Connection, slot_id: int, appointment_id: str, changes: Counte
     if row.status == "free" and counts(row):
         changes[(row.doctor_id, row.local_date)] += 1
     return row.status
+
+
+def takes_between(conn: Connection, *, since: datetime | None, after_id: int, until: datetime,
+                  limit: int) -> list[dict]:
+    """Slots taken in (since, after_id) .. until, in (taken_at, id) order (keyset paging)."""
+    cond = [slots.c.taken_at.is_not(None), slots.c.taken_at <= until]
+    if since is not None:
+        cond.append(or_(slots.c.taken_at > since,
+                        and_(slots.c.taken_at == since, slots.c.id > after_id)))
+    query = (select(slots.c.id, slots.c.appointment_id, slots.c.taken_at).where(*cond)
+             .order_by(slots.c.taken_at, slots.c.id).limit(limit))
+    return [{"slot_id": row.id, "appointment_id": row.appointment_id,
+             "taken_at": as_utc(row.taken_at)} for row in conn.execute(query)]
 
 
 def hold(conn: Connection, slot_id: int, hold_id: str, expires_at: datetime, now: datetime,

@@ -67,6 +67,9 @@ slots = Table(
     Column("hold_id", String(36), nullable=True),
     Column("hold_expires_at", UtcDateTime, nullable=True),
     Column("version", Integer, nullable=False),
+    # When the slot was taken (real time, not the business clock): the booking reconciler lists
+    # takes older than a few seconds to find those whose booking was never recorded.
+    Column("taken_at", UtcDateTime, nullable=True),
     # One slot per doctor and start: generation is idempotent; also the day's range index.
     UniqueConstraint("doctor_id", "start_utc", name="uq_slots_doctor_start"),
     # The database, not Python, guarantees an appointment occupies at most one slot.
@@ -75,6 +78,8 @@ slots = Table(
           sqlite_where=text("appointment_id IS NOT NULL")),
     Index("ix_slots_held_expiry", "hold_expires_at",
           postgresql_where=text("status = 'held'"), sqlite_where=text("status = 'held'")),
+    Index("ix_slots_taken_at", "taken_at", "id",
+          postgresql_where=text("taken_at IS NOT NULL"), sqlite_where=text("taken_at IS NOT NULL")),
 )
 
 # Per doctor and local date: the day grid reads only this table (never the region's slots).

@@ -10,6 +10,10 @@ class SlotUnavailable(ScheduleError):
     """The slot is taken, held by someone else, blocked, in the past or of another channel."""
 
 
+class SlotStarted(SlotUnavailable):
+    """A take of a slot whose time has come: booking answers ``in_the_past``."""
+
+
 class SlotNotFound(ScheduleError):
     pass
 
