@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PACKAGES := services/common services/catalog services/schedule services/auth services/booking services/tickets gateway
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install seed bench-grid bench-rush clean
+.PHONY: run test system install seed bench-grid bench-rush clean
 
 install: $(STAMP)
 
@@ -23,8 +23,13 @@ run: install
 seed: install
 	$(PY) tools/stack.py seed
 
-test: install
-	$(PY) -m pytest
+# What the suite needs from the system (browser, PDF tools, servers); see tools/ensure_system.sh.
+system:
+	@bash tools/ensure_system.sh
+
+# Any non-zero pytest exit fails make, 5 (no test collected) included. PYTEST_ARGS: a subset.
+test: system install
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench-grid: install
 	$(PY) tools/bench_grid.py
