@@ -44,8 +44,12 @@ install_missing() {
     return 0
   fi
   say "installing $(listed)"
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+  local out  # apt's chatter is shown only when it fails
+  if ! out=$({ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}"; } 2>&1); then
+    echo "$out"
+    say "apt-get failed"
+    exit 1
+  fi
   find_missing
   if [ ${#packages[@]} -gt 0 ]; then
     say "still missing after apt-get install: $(listed)"

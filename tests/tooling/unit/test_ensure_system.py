@@ -76,6 +76,17 @@ def test_as_root_it_installs_what_is_missing_once_then_stays_silent(machine):
     assert len(_apt_calls(env)) == 2
 
 
+def test_a_failing_apt_get_shows_its_output_and_stops(machine):
+    if os.geteuid() != 0:
+        pytest.skip("installing needs root")
+    stubs, env = machine
+    _stub(stubs, "apt-get", "#!/bin/bash\necho 'E: Unable to locate package chromium' >&2\nexit 100\n")
+    done = _run(env)
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[1:] == ["E: Unable to locate package chromium",
+                                            "[ensure_system] apt-get failed"]
+
+
 def test_without_apt_get_it_names_the_packages_and_why(machine):
     _, env = machine
     done = _run(env)
