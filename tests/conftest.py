@@ -86,11 +86,13 @@ def pdftotext() -> str:
 
 @pytest.fixture(scope="session")
 def pdf_text(pdftotext):
-    """pdf_text(pdf_bytes) -> the PDF's text, in reading layout."""
+    """pdf_text(pdf_bytes) -> the PDF's text, in its printed layout; layout=False gives each text
+    block whole, for a value that wraps in its column beside a label that wraps too."""
     import subprocess
 
-    def extract(pdf: bytes) -> str:
-        result = subprocess.run([pdftotext, "-layout", "-enc", "UTF-8", "-", "-"], input=pdf,
+    def extract(pdf: bytes, *, layout: bool = True) -> str:
+        mode = ["-layout"] if layout else []
+        result = subprocess.run([pdftotext, *mode, "-enc", "UTF-8", "-", "-"], input=pdf,
                                 capture_output=True, check=True, timeout=20)
         return result.stdout.decode("utf-8")
 
