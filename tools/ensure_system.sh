@@ -44,8 +44,10 @@ install_missing() {
     return 0
   fi
   say "installing $(listed)"
-  local out  # apt's chatter is shown only when it fails
-  if ! out=$({ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}"; } 2>&1); then
+  # apt's chatter is shown only when it fails; needrestart must not restart servers in use.
+  local out
+  if ! out=$({ apt-get update -qq && DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 \
+    apt-get install -y -qq "${packages[@]}"; } 2>&1); then
     echo "$out"
     say "apt-get failed"
     exit 1
