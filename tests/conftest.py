@@ -27,6 +27,18 @@ def _unavailable(what: str) -> None:
     pytest.skip(f"{what} is not reachable (set its URL, run a Docker engine, or start it locally)")
 
 
+def _given_url(variable: str, what: str, default_port: int) -> str | None:
+    """The server URL set in the environment variable; a server that does not answer there skips."""
+    from urllib.parse import urlsplit
+
+    url = os.environ.get(variable)
+    if url:
+        address = urlsplit(url)
+        if not _port_open(address.hostname or "127.0.0.1", address.port or default_port):
+            _unavailable(f"{what} at {address.hostname}:{address.port or default_port} ({variable})")
+    return url
+
+
 # --- Skips: a failure under CI=true, and a summary by reason at the end of every run ----------
 
 def _skip_reason(report) -> str:
@@ -120,7 +132,7 @@ def _docker_available() -> bool:
 @pytest.fixture(scope="session")
 def postgres_admin_url():
     """A URL of a PostgreSQL database with the right to create databases."""
-    url = os.environ.get("TEST_POSTGRES_URL")
+    url = _given_url("TEST_POSTGRES_URL", "PostgreSQL", 5432)
     if url:
         yield url
         return
@@ -161,7 +173,7 @@ def make_pg_database(postgres_admin_url):
 
 @pytest.fixture(scope="session")
 def amqp_url():
-    url = os.environ.get("TEST_AMQP_URL")
+    url = _given_url("TEST_AMQP_URL", "RabbitMQ", 5672)
     if url:
         yield url
         return

@@ -70,6 +70,15 @@ def test_under_ci_a_skipped_module_fails_too(suite, monkeypatch):
     result.stdout.fnmatch_lines(["*CI=true makes a skip a failure: no tool*"])
 
 
+def test_a_server_url_where_nothing_answers_skips_its_tests(suite, monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:1/postgres")
+    suite.makepyfile("def test_needs_postgres(postgres_admin_url):\n    pass\n")
+    result = suite.runpytest_subprocess()
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["1 skipped: PostgreSQL at 127.0.0.1:1 (TEST_POSTGRES_URL) is not reachable*"])
+
+
 def test_a_run_without_skips_says_so(suite, monkeypatch):
     monkeypatch.delenv("CI", raising=False)
     suite.makepyfile("def test_runs():\n    pass\n")
