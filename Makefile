@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 AXE_DIR := tests/browser
 AXE_STAMP := $(AXE_DIR)/node_modules/.installed
 
-.PHONY: run test install seed bench-grid bench-rush clean
+.PHONY: run test system install seed bench-grid bench-rush clean
 
 install: $(STAMP) $(AXE_STAMP)
 
@@ -31,8 +31,13 @@ run: $(STAMP)
 seed: $(STAMP)
 	$(PY) tools/stack.py seed
 
-test: install
-	$(PY) -m pytest
+# What the suite needs from the system (browser, PDF tools, servers); see tools/ensure_system.sh.
+system:
+	@bash tools/ensure_system.sh
+
+# Any non-zero pytest exit fails make, 5 (no test collected) included. PYTEST_ARGS: a subset.
+test: system install
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench-grid: $(STAMP)
 	$(PY) tools/bench_grid.py

@@ -1,14 +1,17 @@
-"""Shared test infrastructure: real PostgreSQL and RabbitMQ for integration tests.
+"""Shared test infrastructure: real PostgreSQL and RabbitMQ for integration tests, and the skip policy.
 
-Where they come from, in order: environment URLs (``TEST_POSTGRES_URL``, ``TEST_AMQP_URL``), else
-testcontainers when a Docker engine answers, else the local default ports. With ``CI=true`` a
-server that cannot be reached fails the test run; elsewhere the test is skipped (and reported so).
+Where the servers come from, in order: environment URLs (``TEST_POSTGRES_URL``, ``TEST_AMQP_URL``),
+else testcontainers when a Docker engine answers, else the local default ports. A missing server or
+tool skips its tests; the run ends with one line per skip reason, and with ``CI=true`` every skip is
+a failure, so that CI can never pass by not running a test.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import uuid
+from collections import Counter
 
 import pytest
 
@@ -21,10 +24,91 @@ def _in_ci() -> bool:
 
 
 def _unavailable(what: str) -> None:
-    message = f"{what} is not reachable (set its URL, run a Docker engine, or start it locally)"
-    if _in_ci():
-        pytest.fail(message + "; CI=true makes this a failure", pytrace=False)
-    pytest.skip(message)
+    pytest.skip(f"{what} is not reachable (set its URL, run a Docker engine, or start it locally)")
+
+
+def _given_url(variable: str, what: str, default_port: int) -> str | None:
+    """The server URL set in the environment variable; a server that does not answer there skips."""
+    from urllib.parse import urlsplit
+
+    url = os.environ.get(variable)
+    if url:
+        address = urlsplit(url)
+        if not _port_open(address.hostname or "127.0.0.1", address.port or default_port):
+            _unavailable(f"{what} at {address.hostname}:{address.port or default_port} ({variable})")
+    return url
+
+
+# --- Skips: a failure under CI=true, and a summary by reason at the end of every run ----------
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
+def _fail_if_ci(report):
+    if report.skipped and _in_ci() and not hasattr(report, "wasxfail"):
+        report.ci_skip_reason = _skip_reason(report)
+        report.outcome = "failed"
+        report.longrepr = f"skipped, and CI=true makes a skip a failure: {report.ci_skip_reason}"
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    return _fail_if_ci((yield))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    return _fail_if_ci((yield))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter):
+    """After pytest's own short summary: 'N skipped: reason', one line per reason."""
+    result = yield
+    stats = terminalreporter.stats
+    lines = [f"{count} skipped: {reason}" for reason, count in
+             Counter(_skip_reason(report) for report in stats.get("skipped", [])).most_common()]
+    failed_skips = Counter(report.ci_skip_reason for key in ("failed", "error")
+                           for report in stats.get(key, []) if hasattr(report, "ci_skip_reason"))
+    lines += [f"{count} skipped, failed under CI=true: {reason}"
+              for reason, count in failed_skips.most_common()]
+    if not lines:
+        terminalreporter.write_sep("=", "no test was skipped")
+        return result
+    terminalreporter.write_sep("=", "skipped tests, by reason")
+    for line in lines:
+        terminalreporter.write_line(line)
+    return result
+
+
+# --- Tools from the system ----------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def pdftotext() -> str:
+    """The path of poppler's pdftotext; its tests skip without it (tools/ensure_system.sh installs it)."""
+    path = shutil.which("pdftotext")
+    if not path:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pdf_text(pdftotext):
+    """pdf_text(pdf_bytes) -> the PDF's text, in its printed layout; layout=False gives each text
+    block whole, for a value that wraps in its column beside a label that wraps too."""
+    import subprocess
+
+    def extract(pdf: bytes, *, layout: bool = True) -> str:
+        mode = ["-layout"] if layout else []
+        result = subprocess.run([pdftotext, *mode, "-enc", "UTF-8", "-", "-"], input=pdf,
+                                capture_output=True, check=True, timeout=20)
+        return result.stdout.decode("utf-8")
+
+    return extract
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -48,7 +132,7 @@ def _docker_available() -> bool:
 @pytest.fixture(scope="session")
 def postgres_admin_url():
     """A URL of a PostgreSQL database with the right to create databases."""
-    url = os.environ.get("TEST_POSTGRES_URL")
+    url = _given_url("TEST_POSTGRES_URL", "PostgreSQL", 5432)
     if url:
         yield url
         return
@@ -89,7 +173,7 @@ def make_pg_database(postgres_admin_url):
 
 @pytest.fixture(scope="session")
 def amqp_url():
-    url = os.environ.get("TEST_AMQP_URL")
+    url = _given_url("TEST_AMQP_URL", "RabbitMQ", 5672)
     if url:
         yield url
         return

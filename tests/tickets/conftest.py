@@ -1,8 +1,6 @@
 """Factories and contexts for the tickets tests (fixtures, since tests import no sibling modules)."""
 from __future__ import annotations
 
-import os
-import shutil
 import uuid
 from pathlib import Path
 
@@ -139,26 +137,3 @@ def outbox_files(ctx, channel: str) -> list[Path]:
 @pytest.fixture
 def outbox():
     return outbox_files
-
-
-def require_pdftotext() -> str:
-    path = shutil.which("pdftotext")
-    if path:
-        return path
-    message = "pdftotext (poppler-utils) is not installed"
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(message + "; CI=true makes this a failure", pytrace=False)
-    pytest.skip(message)
-
-
-@pytest.fixture
-def pdf_text():
-    import subprocess
-
-    def extract(pdf: bytes) -> str:
-        tool = require_pdftotext()
-        result = subprocess.run([tool, "-layout", "-enc", "UTF-8", "-", "-"], input=pdf,
-                                capture_output=True, check=True, timeout=20)
-        return result.stdout.decode("utf-8")
-
-    return extract
