@@ -24,7 +24,7 @@ echo "$*" >> "$APT_LOG"
 for package in "$@"; do
   case $package in
     make) tool=make ;; chromium) tool=chromium ;; poppler-utils) tool=pdftotext ;;
-    docker-compose) tool=docker-compose ;; *) continue ;;
+    docker-compose) tool=docker-compose ;; npm) tool=npm ;; *) continue ;;
   esac
   printf '#!/bin/sh\\n' > "$STUBS/$tool" && /bin/chmod +x "$STUBS/$tool"
 done
@@ -67,9 +67,10 @@ def test_as_root_it_installs_what_is_missing_once_then_stays_silent(machine):
     first = _run(env)
     assert first.returncode == 0, first.stdout + first.stderr
     assert first.stdout.splitlines() == ["[ensure_system] installing make (runs the suite); chromium "
-                                         "(browser tests); poppler-utils (talon PDF text checks); "
+                                         "(browser tests); poppler-utils (talon PDF text checks); npm "
+                                         "(installs axe-core for the accessibility checks); "
                                          "docker-compose (deployment checks)"]
-    assert _apt_calls(env) == ["update -qq", "install -y -qq make chromium poppler-utils docker-compose"]
+    assert _apt_calls(env) == ["update -qq", "install -y -qq make chromium poppler-utils npm docker-compose"]
 
     second = _run(env)
     assert (second.returncode, second.stdout, second.stderr) == (0, "", "")
@@ -92,7 +93,8 @@ def test_without_apt_get_it_names_the_packages_and_why(machine):
     done = _run(env)
     assert done.returncode == 0
     assert "[ensure_system] missing make (runs the suite); chromium (browser tests); poppler-utils " \
-           "(talon PDF text checks); docker-compose (deployment checks). Install them" in done.stdout
+           "(talon PDF text checks); npm (installs axe-core for the accessibility checks); " \
+           "docker-compose (deployment checks). Install them" in done.stdout
     assert "postgresql" not in done.stdout  # TEST_POSTGRES_URL points elsewhere
 
 
