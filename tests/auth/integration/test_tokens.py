@@ -202,3 +202,15 @@ def test_a_rotated_in_key_signs_only_after_its_activation_delay(seeded, make_app
     assert new_kid in {k["kid"] for k in jwks["keys"]}
     assert jwt.get_unverified_header(login(patient_app, helpers))["kid"] == old_kid
     assert jwt.get_unverified_header(login(seeded, helpers))["kid"] == new_kid
+
+
+def test_a_key_id_that_starts_with_a_hyphen_is_taken_as_the_key_to_retire(seeded, seeded_url,
+                                                                         monkeypatch):
+    """Key ids are base64url: one in 64 starts with "-", which click would read as an option."""
+    from click.testing import CliRunner
+
+    from auth.__main__ import cli
+
+    monkeypatch.setenv("AUTH_DATABASE_URL", seeded_url)
+    result = CliRunner().invoke(cli, ["retire-key", "-no-such-key"])
+    assert "no active key -no-such-key" in result.output, result.output

@@ -48,7 +48,8 @@ def rotate_keys():
     _echo({"active_kid": kid, "keys": keys.list_keys()})
 
 
-@cli.command("retire-key")
+# A key id is base64url and may start with "-": take it as the argument, not as an option.
+@cli.command("retire-key", context_settings={"ignore_unknown_options": True})
 @click.argument("kid")
 def retire_key(kid):
     """Remove a key from the JWKS: tokens it signed stop working."""
