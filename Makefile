@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PACKAGES := services/common services/catalog services/schedule services/auth services/booking services/tickets gateway
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install seed bench-grid bench-rush clean
+.PHONY: run test install seed fuzz bench-grid bench-rush clean
 
 install: $(STAMP)
 
@@ -25,6 +25,9 @@ seed: install
 
 test: install
 	$(PY) -m pytest
+
+fuzz: install
+	$(PY) tools/fuzz.py $(if $(EXAMPLES),--examples $(EXAMPLES))
 
 bench-grid: install
 	$(PY) tools/bench_grid.py
