@@ -31,7 +31,7 @@ from schemathesis.core import NOT_SET
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-DEFAULT_EXAMPLES = 20
+DEFAULT_EXAMPLES = 15
 DOWN_DEPENDENCY_CODES = {"service_unavailable", "upstream_error", "upstream_timeout",
                          "upstream_unavailable"}
 FHIR_PREFIX = "/fhir/"

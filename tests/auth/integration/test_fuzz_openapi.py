@@ -6,6 +6,7 @@ import schemathesis
 pytestmark = [pytest.mark.integration, pytest.mark.fuzz]
 
 INTERNAL = {"X-Internal-Token": "test-internal"}  # make_app's internal_token
+EXAMPLES = 8  # per operation, mode and variant in the short run: staff logins hash (argon2)
 
 
 def test_auth_document_survives_fuzzing(seeded, helpers, openapi_fuzz):
@@ -22,4 +23,4 @@ def test_auth_document_survives_fuzzing(seeded, helpers, openapi_fuzz):
     credentials = {"": patient(), "/v1/auth/logout": patient, "/v1/registry/": staff,
                    "/internal/": INTERNAL}
     schema = schemathesis.openapi.from_wsgi("/openapi.json", seeded)
-    assert openapi_fuzz("auth", schema, credentials) == []
+    assert openapi_fuzz("auth", schema, credentials, examples=EXAMPLES) == []

@@ -12,7 +12,7 @@ from flask import Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from . import metrics
-from .errors import ApiError, status_error
+from .errors import ERROR_ENVELOPE_SCHEMA, ApiError, status_error
 from .logs import REQUEST_ID_HEADER, configure_logging, new_request_id, request_id_var
 from .validation import translate_validation_detail
 
@@ -35,6 +35,8 @@ def create_base_app(import_name: str, settings, title: str, *, version: str = "1
                    docs_path="/docs")
     app.config["VALIDATION_ERROR_STATUS_CODE"] = 422
     app.config["VALIDATION_ERROR_DESCRIPTION"] = "Validation failed"
+    # Errors are documented as they are answered: in the api.md envelope.
+    app.config["VALIDATION_ERROR_SCHEMA"] = app.config["HTTP_ERROR_SCHEMA"] = ERROR_ENVELOPE_SCHEMA
     app.config["JSON_SORT_KEYS"] = False
     app.config["MAX_CONTENT_LENGTH"] = 1 * 1024 * 1024
     app.json.ensure_ascii = False
