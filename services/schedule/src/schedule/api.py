@@ -89,6 +89,8 @@ def drop_hold(hold_id: str):
 
 
 # --- internal ------------------------------------------------------------------------------------
+# Documented in the schedule's own /openapi.json (only services reach it; the gateway publishes
+# its own document), so that they are fuzzed like the rest.
 
 def _internal() -> None:
     require_internal(current_app.extensions["settings"])
@@ -102,14 +104,12 @@ def _channel(body: dict) -> str:
 
 
 @bp.get("/internal/slots/<slot_id>")
-@bp.doc(hide=True)
 def internal_slot(slot_id: str):
     _internal()
     return schedule().slot(slot_id_param(slot_id))
 
 
 @bp.post("/internal/slots/<slot_id>/take")
-@bp.doc(hide=True)
 def internal_take(slot_id: str):
     _internal()
     slot = slot_id_param(slot_id)
@@ -120,7 +120,6 @@ def internal_take(slot_id: str):
 
 
 @bp.post("/internal/slots/<slot_id>/release")
-@bp.doc(hide=True)
 def internal_release(slot_id: str):
     _internal()
     slot = slot_id_param(slot_id)
@@ -129,7 +128,6 @@ def internal_release(slot_id: str):
 
 
 @bp.post("/internal/appointments/<appointment_id>/move")
-@bp.doc(hide=True)
 def internal_move(appointment_id: str):
     _internal()
     body = json_object()
@@ -139,7 +137,6 @@ def internal_move(appointment_id: str):
 
 
 @bp.get("/internal/appointments/<appointment_id>/slot")
-@bp.doc(hide=True)
 def internal_appointment_slot(appointment_id: str):
     _internal()
     slot = schedule().appointment_slot(appointment_id[:64])

@@ -9,6 +9,9 @@ SPAN = {"type": "array", "items": {"type": "string", "pattern": "^[0-2][0-9]:[0-
 WEEK = {"type": "object", "properties": {day: SPAN for day in
                                          ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}}
 
+TAKE_CHANNEL = {"type": "string", "enum": ["portal", "reception"]}
+SLOT = {"type": "string", "pattern": "^[0-9]{1,18}$"}
+
 INPUTS = {
     "GET /v1/doctors/{doctor_id}/days": {
         "query": {"service_id": TEXT, "from": DATE, "to": DATE, "channel": CHANNEL},
@@ -28,4 +31,11 @@ INPUTS = {
     "POST /v1/admin/doctors/{doctor_id}/absences": {
         "body": body({"from": DATE, "to": DATE, "reason": {"type": "string", "maxLength": 200}},
                      ("from", "to"))},
+    "POST /internal/slots/{slot_id}/take": {"body": body(
+        {"appointment_id": TEXT, "hold_id": TEXT, "channel": TAKE_CHANNEL}, ("appointment_id",))},
+    "POST /internal/slots/{slot_id}/release": {"body": body({"appointment_id": TEXT},
+                                                            ("appointment_id",))},
+    "POST /internal/appointments/{appointment_id}/move": {"body": body(
+        {"from_slot_id": SLOT, "to_slot_id": SLOT, "channel": TAKE_CHANNEL},
+        ("from_slot_id", "to_slot_id"))},
 }
