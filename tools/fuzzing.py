@@ -32,8 +32,7 @@ from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 DEFAULT_EXAMPLES = 15
-DOWN_DEPENDENCY_CODES = {"service_unavailable", "upstream_error", "upstream_timeout",
-                         "upstream_unavailable"}
+DOWN_DEPENDENCY_CODES = {"service_unavailable", "esia_unavailable"}  # internal-contracts.md
 FHIR_PREFIX = "/fhir/"
 TRACE_PATTERNS = re.compile("|".join([
     r"Traceback \(most recent call last\)",
