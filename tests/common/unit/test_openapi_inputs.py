@@ -36,7 +36,8 @@ def test_query_parameters_and_bodies_are_added_to_their_operations(app):
         "POST /holds": {"body": body({"session_id": {"type": "string"}}, ("session_id",))},
     })
     spec = app.test_client().get("/openapi.json").get_json()
-    query = [p for p in spec["paths"]["/days/{doctor_id}"]["get"]["parameters"] if p["in"] == "query"]
+    parameters = spec["paths"]["/days/{doctor_id}"]["get"]["parameters"]
+    query = [p for p in parameters if p["in"] == "query"]
     assert [(p["name"], p["required"], p["schema"]) for p in query] == [
         ("from", True, DATE), ("to", False, DATE)]
     hold = spec["paths"]["/holds"]["post"]["requestBody"]["content"]["application/json"]["schema"]
