@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 AXE_DIR := tests/browser
 AXE_STAMP := $(AXE_DIR)/node_modules/.installed
 
-.PHONY: run test system install seed bench-grid bench-rush clean
+.PHONY: run test system install seed fuzz bench-grid bench-rush clean
 
 install: $(STAMP) $(AXE_STAMP)
 
@@ -38,6 +38,9 @@ system:
 # Any non-zero pytest exit fails make, 5 (no test collected) included. PYTEST_ARGS: a subset.
 test: system install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+fuzz: $(STAMP)
+	$(PY) tools/fuzz.py $(if $(EXAMPLES),--examples $(EXAMPLES))
 
 bench-grid: $(STAMP)
 	$(PY) tools/bench_grid.py

@@ -190,6 +190,43 @@ def amqp_url():
     _unavailable("RabbitMQ")
 
 
+# --- Fuzzing the OpenAPI documents (tools/fuzzing.py; figures printed at the end of the run) ---
+
+FUZZ_TALLY = pytest.StashKey()
+
+
+def _tools_on_path() -> None:
+    import sys
+    from pathlib import Path
+
+    tools = str(Path(__file__).resolve().parents[1] / "tools")
+    if tools not in sys.path:
+        sys.path.insert(0, tools)
+
+
+@pytest.fixture(scope="session")
+def openapi_fuzz(request):
+    """``openapi_fuzz(document, schema, {path prefix: headers}, **call_kwargs)``: the failures
+    found by fuzzing ``schema`` without a token and with the headers of each path's prefix."""
+    _tools_on_path()
+    import fuzzing
+
+    tally = request.config.stash.setdefault(FUZZ_TALLY, fuzzing.Tally())
+
+    def run(document: str, schema, rules: dict, **call_kwargs) -> list[str]:
+        return fuzzing.fuzz_document(document, schema, rules, tally, **call_kwargs)
+
+    return run
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    tally = config.stash.get(FUZZ_TALLY, None)
+    if tally is not None and tally.operations:
+        terminalreporter.write_sep("-", "OpenAPI fuzz figures")
+        for line in tally.lines():
+            terminalreporter.write_line(line)
+
+
 # --- The whole stack as real processes (e2e and browser tests) --------------------------------
 
 E2E_SCALE = float(os.environ.get("E2E_SCALE", "0.02"))
@@ -198,10 +235,7 @@ E2E_SCALE = float(os.environ.get("E2E_SCALE", "0.02"))
 @pytest.fixture(scope="session")
 def stack(make_pg_database, amqp_url, tmp_path_factory):
     """Every service and worker running as a real process on PostgreSQL and RabbitMQ."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+    _tools_on_path()
     from stack import DEFAULT_PORTS, SERVICES, Stack, drop_vhost, free_port, fresh_vhost
 
     var = tmp_path_factory.mktemp("stack")

@@ -132,3 +132,15 @@ def test_control_characters_in_paths_and_parameters_are_refused_before_any_query
     response = client.get("/healthz?q=a%00b")
     assert response.status_code == 422
     assert response.json["error"]["fields"] == {"q": "Недопустимые символы"}
+
+
+def test_openapi_documents_errors_in_the_envelope_they_are_answered_in(client):
+    """The fuzz's schema check holds error answers to what /openapi.json says of them."""
+    spec = client.get("/openapi.json").get_json()
+    invalid = spec["paths"]["/things"]["post"]["responses"]["422"]["content"]["application/json"]
+    name = invalid["schema"]["$ref"].rsplit("/", 1)[-1]
+    documented = spec["components"]["schemas"][name]
+    assert documented["required"] == ["error"]
+    assert documented["properties"]["error"]["required"] == ["code", "message"]
+    answer = client.post("/things", json={}).get_json()
+    assert set(answer) == {"error"} and {"code", "message"} <= set(answer["error"])

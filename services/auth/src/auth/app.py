@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from regcommon.db import make_engine, make_sessionmaker, ping
 from regcommon.errors import ApiError
+from regcommon.openapi import document_inputs
 from regcommon.web import add_readiness_check, create_base_app
 
 from .adapters.esia import EsiaClient, EsiaError, make_signer
@@ -82,11 +83,12 @@ def create_app(settings: AuthSettings | None = None):
     add_readiness_check(app, "database", lambda: ping(engine))
     _register_errors(app)
 
-    from . import api, api_esia, api_registry
+    from . import api, api_docs, api_esia, api_registry
 
     app.register_blueprint(api.bp)
     app.register_blueprint(api_registry.bp)
     app.register_blueprint(api_esia.bp)
+    document_inputs(app, api_docs.INPUTS)
     return app
 
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from regcommon.db import make_engine, ping
 from regcommon.jwt_verify import verifier_from_settings
+from regcommon.openapi import document_inputs
 from regcommon.web import add_readiness_check, create_base_app
 
+from .api_docs import INPUTS
 from .api_errors import to_api_error
 from .context import Deps
 from .domain.errors import BookingError
@@ -44,6 +46,7 @@ def create_app(settings: BookingSettings | None = None, *, deps: Deps | None = N
     from .api import bp
 
     app.register_blueprint(bp)
+    document_inputs(app, INPUTS)
     # Only the database: bookings must keep working while the broker is down (outbox).
     add_readiness_check(app, "database", lambda: ping(deps.engine))
     return app

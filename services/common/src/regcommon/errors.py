@@ -21,6 +21,17 @@ class ApiError(Exception):
         return {"error": err}
 
 
+# The envelope as an OpenAPI schema: what every service documents for its error answers.
+ERROR_ENVELOPE_SCHEMA = {
+    "type": "object", "required": ["error"],
+    "properties": {"error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                       "message": {"type": "string"},
+                       "fields": {"type": "object"}}}},
+}
+
+
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return ApiError(0, code, message, fields).body()
 

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import metrics
 from .clientaddr import presents_internal_token
-from .errors import ApiError, status_error
+from .errors import ERROR_ENVELOPE_SCHEMA, ApiError, status_error
 from .logs import REQUEST_ID_HEADER, configure_logging, new_request_id, request_id_var
 from .validation import translate_validation_detail
 
@@ -60,6 +60,8 @@ def create_base_app(import_name: str, settings, title: str, *, version: str = "1
     app.json = OrjsonProvider(app)
     app.config["VALIDATION_ERROR_STATUS_CODE"] = 422
     app.config["VALIDATION_ERROR_DESCRIPTION"] = "Validation failed"
+    # Errors are documented as they are answered: in the api.md envelope.
+    app.config["VALIDATION_ERROR_SCHEMA"] = app.config["HTTP_ERROR_SCHEMA"] = ERROR_ENVELOPE_SCHEMA
     app.config["JSON_SORT_KEYS"] = False
     app.config["MAX_CONTENT_LENGTH"] = 1 * 1024 * 1024
     app.extensions["settings"] = settings

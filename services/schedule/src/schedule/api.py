@@ -101,6 +101,8 @@ def drop_hold(hold_id: str):
 
 
 # --- internal ------------------------------------------------------------------------------------
+# Documented in the schedule's own /openapi.json (only services reach it; the gateway publishes
+# its own document), so that they are fuzzed like the rest.
 
 def _internal() -> None:
     require_internal(current_app.extensions["settings"])
@@ -114,14 +116,12 @@ def _channel(body: dict) -> str:
 
 
 @bp.get("/internal/slots/<slot_id>")
-@bp.doc(hide=True)
 def internal_slot(slot_id: str):
     _internal()
     return schedule().slot(slot_id_param(slot_id))
 
 
 @bp.post("/internal/slots/<slot_id>/take")
-@bp.doc(hide=True)
 def internal_take(slot_id: str):
     _internal()
     slot = slot_id_param(slot_id)
@@ -154,7 +154,6 @@ def internal_takes():
 
 
 @bp.post("/internal/slots/<slot_id>/release")
-@bp.doc(hide=True)
 def internal_release(slot_id: str):
     _internal()
     slot = slot_id_param(slot_id)
@@ -163,7 +162,6 @@ def internal_release(slot_id: str):
 
 
 @bp.post("/internal/appointments/<appointment_id>/move")
-@bp.doc(hide=True)
 def internal_move(appointment_id: str):
     _internal()
     body = json_object()
@@ -173,7 +171,6 @@ def internal_move(appointment_id: str):
 
 
 @bp.get("/internal/appointments/<appointment_id>/slot")
-@bp.doc(hide=True)
 def internal_appointment_slot(appointment_id: str):
     _internal()
     slot = schedule().appointment_slot(appointment_id[:64])

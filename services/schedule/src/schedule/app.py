@@ -4,12 +4,14 @@ from __future__ import annotations
 from regcommon.db import make_engine, ping
 from regcommon.http import ServiceClient
 from regcommon.jwt_verify import verifier_from_settings
+from regcommon.openapi import document_inputs
 from regcommon.web import add_readiness_check, create_base_app
 
 from .adapters.directory import DoctorDirectory, OrgSettingsProvider
 from .admin import ScheduleAdmin
 from .api import bp as public_bp
 from .api_admin import bp as admin_bp
+from .api_docs import INPUTS
 from .api_common import register_error_handlers
 from .services import HoldLimits, Schedule
 from .settings import ScheduleSettings
@@ -43,5 +45,6 @@ def create_app(settings: ScheduleSettings | None = None, *, verifier=None, clock
     register_error_handlers(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(admin_bp)
+    document_inputs(app, INPUTS)
     add_readiness_check(app, "database", lambda: ping(engine))
     return app
