@@ -69,6 +69,7 @@ def pytest_make_collect_report(collector):
 def pytest_terminal_summary(terminalreporter):
     """After pytest's own short summary: 'N skipped: reason', one line per reason."""
     result = yield
+    write_fuzz_figures(terminalreporter)
     stats = terminalreporter.stats
     lines = [f"{count} skipped: {reason}" for reason, count in
              Counter(_skip_reason(report) for report in stats.get("skipped", [])).most_common()]
@@ -219,8 +220,9 @@ def openapi_fuzz(request):
     return run
 
 
-def pytest_terminal_summary(terminalreporter, config):
-    tally = config.stash.get(FUZZ_TALLY, None)
+def write_fuzz_figures(terminalreporter) -> None:
+    """The OpenAPI fuzz figures of the run, if it fuzzed (called by pytest_terminal_summary)."""
+    tally = terminalreporter.config.stash.get(FUZZ_TALLY, None)
     if tally is not None and tally.operations:
         terminalreporter.write_sep("-", "OpenAPI fuzz figures")
         for line in tally.lines():
