@@ -167,6 +167,8 @@ def forward_import(match: Match) -> Response:
     body = _SizedBody(stream, length) if length is not None else \
         iter(lambda: stream.read(STREAM_CHUNK), b"")  # a chunked upload stays chunked
     headers = forwarded_headers()
+    if length is not None:
+        headers["Content-Length"] = str(length)  # sent as it is read, not chunked
     path = quote(match.upstream_path, safe=PATH_SAFE)
     # A stream cannot be sent twice: never retried.
     upstream = upstreams().public[match.service].request("POST", path, data=body, headers=headers,
