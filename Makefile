@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PACKAGES := services/common services/catalog services/schedule services/auth services/booking services/tickets gateway
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install seed bench-grid bench-rush clean
+.PHONY: run test install seed bench-grid bench-rush chaos clean
 
 install: $(STAMP)
 
@@ -31,6 +31,10 @@ bench-grid: install
 
 bench-rush: install
 	$(PY) tools/bench_rush.py
+
+# Real faults under booking load on private servers; prints figures (docs/reliability.md).
+chaos: install
+	$(PY) tools/chaos.py
 
 clean:
 	rm -rf var test-artifacts

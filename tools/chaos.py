@@ -1,0 +1,280 @@
+"""`make chaos`: the whole stack under a steady booking load while, one at a time, its servers and
+processes really fail; a checker then reads the history of answers against the databases.
+
+    .venv/bin/python tools/chaos.py [--short] [--only rabbitmq,postgres,...]
+
+Faults (the full run's durations; ``--short`` is the CI version run by tests/chaos):
+  rabbitmq        RabbitMQ stopped (``rabbitmqctl stop_app``) for 60 s, then started again
+  postgres        PostgreSQL restarted (fast shutdown: every session is cut)
+  tickets-worker  the Celery worker SIGKILLed while talons render, restarted as a supervisor would
+  booking         the booking web service SIGKILLed mid-request, restarted as a supervisor would
+  schedule        the schedule web service frozen (SIGSTOP) for 30 s: it accepts, never answers
+
+PostgreSQL and RabbitMQ are private servers of this run (tools/chaos_servers.py), so the faults
+hit nobody else on the machine. Prints figures per fault; asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from chaos_check import Checker, Verdict  # noqa: E402
+from chaos_load import Load, free_slots  # noqa: E402
+from chaos_servers import PrivatePostgres, PrivateRabbit  # noqa: E402
+from stack import DEFAULT_PORTS, SERVICES, Stack, free_port  # noqa: E402
+
+FAULTS = ["rabbitmq", "postgres", "tickets-worker", "booking", "schedule"]
+SETTLE_BOUND = 60.0  # half-done bookings must be settled within this (issue 11)
+
+
+@dataclass
+class Durations:
+    rabbit_down: float = 60.0
+    schedule_frozen: float = 30.0
+    calm: float = 10.0  # steady load between faults
+    patients: int = 4000
+    clients: int = 3
+    pace: float = 1.0  # each client waits this long between two patients (about 2 bookings/s)
+    scale: float = 0.05
+
+
+SHORT = Durations(rabbit_down=10.0, schedule_frozen=10.0, calm=3.0, patients=1000, scale=0.02)
+
+
+@dataclass
+class FaultResult:
+    name: str
+    started: float
+    ended: float
+    answered: int = 0
+    created: int = 0
+    errors: Counter = field(default_factory=Counter)
+    recovery: float | None = None
+    left: dict = field(default_factory=dict)
+    settled_in: float | None = None
+    verdict: Verdict | None = None
+
+    def lines(self) -> list[str]:
+        v = self.verdict
+        errors = ", ".join(f"{k} x{n}" for k, n in sorted(self.errors.items())) or "none"
+        recovery = "n/a" if self.recovery is None else f"{self.recovery:.1f} s"
+        settled = "not within bound" if self.settled_in is None else f"{self.settled_in:.1f} s"
+        return [f"== {self.name}: fault lasted {self.ended - self.started:.1f} s",
+                f"   requests answered {self.answered}, booked (201) {self.created}",
+                f"   errors: {errors}",
+                f"   time to recover (first 201 after the fault): {recovery}",
+                f"   left to reconcile when it ended: {self.left}; settled in {settled}",
+                f"   lost {len(v.lost)}, duplicated {len(v.duplicated)}, leaked slots {len(v.leaked)}, "
+                f"unsettled {v.unsettled}" + ("" if v.ok else f"\n   DETAILS {v.lost[:5]} {v.duplicated[:5]} "
+                                                           f"{v.leaked[:5]}")]
+
+
+class ChaosRun:
+    def __init__(self, durations: Durations, work: Path, log=print):
+        self.d, self.work, self.log = durations, work, log
+        self.pg = PrivatePostgres()
+        self.rabbit = PrivateRabbit(work)
+        self.stack: Stack | None = None
+        self.load: Load | None = None
+        self.checker: Checker | None = None
+        self.results: list[FaultResult] = []
+
+    # --- setup and teardown ------------------------------------------------------------------
+    def setup(self) -> None:
+        self.log(f"[chaos] {time.strftime('%H:%M:%S')} starting private PostgreSQL and RabbitMQ…")
+        self.pg.start()
+        self.rabbit.start()
+        admin = create_engine(self.pg.admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for svc in SERVICES:
+                conn.execute(text(f'CREATE DATABASE "{svc}"'))
+        admin.dispose()
+        urls = {svc: self.pg.admin_url.rsplit("/", 1)[0] + f"/{svc}" for svc in SERVICES}
+        ports = {name: free_port() for name in DEFAULT_PORTS}
+        self.stack = Stack(self.work / "stack", ports=ports, database_urls=urls,
+                           broker_url=self.rabbit.url, web_workers=1,
+                           extra_env={"SCHEDULE_MAX_HOLDS_PER_CLIENT": "100",
+                                      "AUTH_ACCESS_TOKEN_TTL": "7200"})
+        self.stack.prepare_dirs()
+        self.log("[chaos] migrating and loading the demo region…")
+        self.stack.migrate()
+        region_file = self.stack.demo_region(self.d.scale)
+        self.stack.seed(region_file)
+        region = json.loads(region_file.read_text())
+        patients_file = self.work / "patients.json"
+        self.stack.run_step("auth", "seed-bench-patients", "--count", str(self.d.patients),
+                            "--organization-id", region["organizations"][0]["id"],
+                            "--out", str(patients_file), quiet=True)
+        self.stack.start(timeout=180)
+        api = self.stack.url("gateway") + "/api/v1"
+        consent = requests.get(f"{api}/consent", timeout=30).json()["version"]
+        patients = json.loads(patients_file.read_text())["patients"]
+        slots = free_slots(api, region)
+        self.log(f"[chaos] {len(patients)} patients, {len(slots)} free slots")
+        self.checker = Checker(urls)
+        self.load = Load(api, patients, slots, consent, clients=self.d.clients, pace=self.d.pace)
+
+    def teardown(self) -> None:
+        for step in (lambda: self.load and self.load.stop(), lambda: self.stack and self.stack.stop(),
+                     lambda: self.checker and self.checker.dispose(), self.rabbit.stop, self.pg.stop):
+            try:
+                step()
+            except Exception as exc:  # noqa: BLE001 - tear down everything we can
+                self.log(f"[chaos] teardown step failed: {exc}")
+
+    # --- faults ------------------------------------------------------------------------------
+    def _group(self, name: str) -> int:
+        return self.stack.running[name].pid
+
+    def _kill_and_restart(self, name: str) -> None:
+        """SIGKILL the process group, start it again at once (a supervisor's restart)."""
+        popen = self.stack.running[name]
+        os.killpg(popen.pid, signal.SIGKILL)
+        popen.wait()
+        proc = next(p for p in self.stack.procs if p.name == name)
+        self.stack.start_proc(proc)
+        if proc.port:
+            self._wait_ready(proc.port)
+
+    @staticmethod
+    def _wait_ready(port: int, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+
+    def _wait_for_rendering(self, timeout: float = 15.0) -> None:
+        """Until a talon is being rendered (so that the kill lands mid-render)."""
+        deadline = time.monotonic() + timeout
+        engine = self.checker.engines["tickets"]
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                if conn.execute(text("SELECT 1 FROM tickets WHERE status = 'rendering' LIMIT 1")).first():
+                    return
+            time.sleep(0.05)
+
+    def inject(self, name: str) -> None:
+        if name == "rabbitmq":
+            self.rabbit.stop_app()
+            time.sleep(self.d.rabbit_down)
+            self.rabbit.start_app()
+        elif name == "postgres":
+            self.pg.restart()
+        elif name == "tickets-worker":
+            self._wait_for_rendering()
+            self._kill_and_restart("tickets-worker")
+        elif name == "booking":
+            self._kill_and_restart("booking")
+        elif name == "schedule":
+            group = self._group("schedule")
+            os.killpg(group, signal.SIGSTOP)
+            try:
+                time.sleep(self.d.schedule_frozen)
+            finally:
+                os.killpg(group, signal.SIGCONT)
+
+    # --- one fault, measured and checked -------------------------------------------------------
+    def run_fault(self, name: str) -> FaultResult:
+        time.sleep(self.d.calm)
+        result = FaultResult(name, time.time(), 0.0)
+        self.log(f"[chaos] {time.strftime('%H:%M:%S')} fault: {name}")
+        self.inject(name)
+        result.ended = time.time()
+        ended_at = datetime.fromtimestamp(result.ended, timezone.utc)
+        result.left = self._unsettled(ended_at)
+        deadline = result.ended + 2 * SETTLE_BOUND
+        while time.time() < deadline:
+            if result.settled_in is None and not any(self._unsettled(ended_at).values()):
+                result.settled_in = time.time() - result.ended
+            firsts = [a.answered for a in self.load.answers(result.ended) if a.status == 201
+                      and a.sent >= result.ended]
+            if firsts:
+                result.recovery = min(firsts) - result.ended
+            if result.settled_in is not None and (result.recovery is not None or self.load.exhausted()):
+                break
+            time.sleep(1)
+        answers = self.load.answers(result.started)
+        result.answered = sum(1 for a in answers if a.status)
+        result.created = sum(1 for a in answers if a.status == 201)
+        result.errors = Counter(f"{a.status}:{a.code}" for a in answers if a.status != 201)
+        result.verdict = self.checker.check(self.load.answers(), ended_at)
+        self.results.append(result)
+        for line in result.lines():
+            self.log(line)
+        return result
+
+    def final_check(self) -> FaultResult:
+        """The load stopped: everything answered must settle within the bound, then one check."""
+        self.load.stop()
+        result = FaultResult("after the load stopped", time.time(), time.time())
+        ended_at = datetime.fromtimestamp(result.ended, timezone.utc)
+        result.left = self._unsettled(ended_at)
+        while time.time() < result.ended + 2 * SETTLE_BOUND:
+            if not any(self._unsettled(ended_at).values()):
+                result.settled_in = time.time() - result.ended
+                break
+            time.sleep(1)
+        answers = self.load.answers()
+        result.answered = sum(1 for a in answers if a.status)
+        result.created = sum(1 for a in answers if a.status == 201)
+        result.errors = Counter(f"{a.status}:{a.code}" for a in answers if a.status != 201)
+        result.verdict = self.checker.check(answers, ended_at)
+        self.results.append(result)
+        for line in result.lines():
+            self.log(line)
+        return result
+
+    def _unsettled(self, before: datetime) -> dict:
+        try:
+            return self.checker.unsettled(before)
+        except Exception as exc:  # noqa: BLE001 - the database may still be coming back
+            return {"unreadable": type(exc).__name__}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--short", action="store_true", help="the CI version: shorter outages, fewer patients")
+    parser.add_argument("--only", default=",".join(FAULTS), help="comma-separated faults to inject")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="chaos-"))
+    run = ChaosRun(SHORT if args.short else Durations(), work, log=lambda m: print(m, flush=True))
+
+    def _terminate(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        run.setup()
+        run.load.start()
+        for name in args.only.split(","):
+            run.run_fault(name.strip())
+        run.final_check()
+    except KeyboardInterrupt:
+        print("[chaos] interrupted", file=sys.stderr)
+    finally:
+        run.teardown()
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
