@@ -23,7 +23,6 @@ import signal
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -33,6 +32,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_rush import children  # noqa: E402
 from chaos_check import Checker, Verdict  # noqa: E402
 from chaos_load import Load, free_slots  # noqa: E402
 from chaos_servers import PrivatePostgres, PrivateRabbit  # noqa: E402
@@ -68,13 +68,14 @@ class FaultResult:
     left: dict = field(default_factory=dict)
     settled_in: float | None = None
     verdict: Verdict | None = None
+    note: str = ""
 
     def lines(self) -> list[str]:
         v = self.verdict
         errors = ", ".join(f"{k} x{n}" for k, n in sorted(self.errors.items())) or "none"
         recovery = "n/a" if self.recovery is None else f"{self.recovery:.1f} s"
         settled = "not within bound" if self.settled_in is None else f"{self.settled_in:.1f} s"
-        return [f"== {self.name}: fault lasted {self.ended - self.started:.1f} s",
+        return [f"== {self.name}: fault lasted {self.ended - self.started:.1f} s" + (f" ({self.note})" if self.note else ""),
                 f"   requests answered {self.answered}, booked (201) {self.created}",
                 f"   errors: {errors}",
                 f"   time to recover (first 201 after the fault): {recovery}",
@@ -149,55 +150,67 @@ class ChaosRun:
         proc = next(p for p in self.stack.procs if p.name == name)
         self.stack.start_proc(proc)
         if proc.port:
-            self._wait_ready(proc.port)
+            self.stack.wait_ready(120)
 
     @staticmethod
-    def _wait_ready(port: int, timeout: float = 120.0) -> None:
+    def _wait_for(condition, timeout: float = 15.0) -> None:
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not condition():
+            time.sleep(0.02)
+
+    def _rendering(self) -> bool:
+        """A talon is being rendered: one waits for it and a pool process of the worker is on the
+        CPU (so that the kill lands mid-render, not between two tasks)."""
+        with self.checker.engines["tickets"].connect() as conn:
+            waiting = conn.execute(text("SELECT 1 FROM tickets WHERE status = 'rendering' LIMIT 1")).first()
+        if waiting is None:
+            return False
+        for pid in children(self.stack.running["tickets-worker"].pid):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
-                    if r.status == 200:
-                        return
+                if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "R":
+                    return True
             except OSError:
-                time.sleep(0.3)
+                continue
+        return False
 
-    def _wait_for_rendering(self, timeout: float = 15.0) -> None:
-        """Until a talon is being rendered (so that the kill lands mid-render)."""
-        deadline = time.monotonic() + timeout
-        engine = self.checker.engines["tickets"]
-        while time.monotonic() < deadline:
-            with engine.connect() as conn:
-                if conn.execute(text("SELECT 1 FROM tickets WHERE status = 'rendering' LIMIT 1")).first():
-                    return
-            time.sleep(0.05)
-
-    def inject(self, name: str) -> None:
+    def inject(self, name: str) -> str:
+        """Make the fault happen; returns what was caught in the middle of it."""
         if name == "rabbitmq":
             self.rabbit.stop_app()
             time.sleep(self.d.rabbit_down)
             self.rabbit.start_app()
-        elif name == "postgres":
+            return f"stopped for {self.d.rabbit_down:.0f} s"
+        if name == "postgres":
+            self._wait_for(lambda: self.load.in_flight > 0)
+            in_flight = self.load.in_flight
             self.pg.restart()
-        elif name == "tickets-worker":
-            self._wait_for_rendering()
+            return f"{in_flight} bookings in flight"
+        if name == "tickets-worker":
+            self._wait_for(self._rendering)
+            rendering = self._rendering()
             self._kill_and_restart("tickets-worker")
-        elif name == "booking":
+            return "killed mid-render" if rendering else "no talon was rendering"
+        if name == "booking":
+            self._wait_for(lambda: self.load.in_flight > 0)  # mid-request
+            in_flight = self.load.in_flight
             self._kill_and_restart("booking")
-        elif name == "schedule":
+            return f"{in_flight} bookings in flight at the kill"
+        if name == "schedule":
             group = self._group("schedule")
             os.killpg(group, signal.SIGSTOP)
             try:
                 time.sleep(self.d.schedule_frozen)
             finally:
                 os.killpg(group, signal.SIGCONT)
+            return f"frozen for {self.d.schedule_frozen:.0f} s"
+        raise ValueError(f"unknown fault {name!r}; known: {', '.join(FAULTS)}")
 
     # --- one fault, measured and checked -------------------------------------------------------
     def run_fault(self, name: str) -> FaultResult:
         time.sleep(self.d.calm)
         result = FaultResult(name, time.time(), 0.0)
         self.log(f"[chaos] {time.strftime('%H:%M:%S')} fault: {name}")
-        self.inject(name)
+        result.note = self.inject(name)
         result.ended = time.time()
         ended_at = datetime.fromtimestamp(result.ended, timezone.utc)
         result.left = self._unsettled(ended_at)

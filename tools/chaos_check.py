@@ -75,9 +75,11 @@ class Checker:
         held = {r[0]: r[1] for r in self._rows(
             "schedule", "SELECT appointment_id, CAST(id AS TEXT) FROM slots WHERE appointment_id IS NOT NULL")}
         talons = {r[0]: r[1] for r in self._rows("tickets", "SELECT appointment_id, status FROM tickets")}
+        by_key: dict[str, set] = {}
         for answer in history:
             if answer.status != 201:
                 continue
+            by_key.setdefault(answer.key, set()).add(answer.appointment_id)
             appointment = answer.appointment_id
             problems = []
             if appointment not in booked:
@@ -96,6 +98,8 @@ class Checker:
             slots.setdefault(slot_id, []).append(appointment)
         verdict.duplicated = [("slot", s, a) for s, a in slots.items() if len(a) > 1]
         verdict.duplicated += [("patient", p, n) for p, n in active_by_patient]
+        # One Idempotency-Key, one appointment, however often it was answered.
+        verdict.duplicated += [("key", k, sorted(a)) for k, a in by_key.items() if len(a) > 1]
         # In flight (pending) or being released (slot_release_due): not a leak, unless it stays so
         # (then ``unsettled`` shows it).
         settling = {r[0] for r in self._rows("booking", "SELECT id FROM appointments WHERE "

@@ -16,18 +16,12 @@ import uuid
 from datetime import date, timedelta
 
 import requests
-from requests.adapters import HTTPAdapter
 
+from bench_rush import session as http_session
 from chaos_check import Answer
 
 RETRY_CODES = {"request_in_progress"}
 TAKEN_CODES = {"slot_unavailable", "slot_not_found"}
-
-
-def http_session(pool: int) -> requests.Session:
-    s = requests.Session()
-    s.mount("http://", HTTPAdapter(pool_connections=pool, pool_maxsize=pool))
-    return s
 
 
 def free_slots(api: str, region: dict, days: int = 14) -> list[tuple[str, str]]:
@@ -61,6 +55,7 @@ class Load:
         self.history: list[Answer] = []
         self.booked_patients: set[int] = set()
         self._next_patient = 0
+        self.in_flight = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -103,10 +98,15 @@ class Load:
         headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
         body = {"slot_id": slot_id, "service_id": service_id, "consent_version": self.consent}
         sent = time.time()
+        with self._lock:
+            self.in_flight += 1
         try:
             r = self.http.post(f"{self.api}/appointments", json=body, headers=headers, timeout=30)
         except requests.RequestException as exc:
             return Answer(sent, time.time(), 0, type(exc).__name__, key, patient, slot_id)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
         code, appointment = "", ""
         try:
             payload = r.json()
