@@ -66,7 +66,8 @@ class FaultResult:
     errors: Counter = field(default_factory=Counter)
     recovery: float | None = None
     left: dict = field(default_factory=dict)
-    settled_in: float | None = None
+    settled_in: float | None = None  # pending appointments and slots to release
+    talons_in: float | None = None  # booked appointments without a ready talon
     verdict: Verdict | None = None
     note: str = ""
 
@@ -74,12 +75,13 @@ class FaultResult:
         v = self.verdict
         errors = ", ".join(f"{k} x{n}" for k, n in sorted(self.errors.items())) or "none"
         recovery = "n/a" if self.recovery is None else f"{self.recovery:.1f} s"
-        settled = "not within bound" if self.settled_in is None else f"{self.settled_in:.1f} s"
+        settled, talons = (("not settled" if t is None else f"{t:.1f} s") for t in (self.settled_in, self.talons_in))
         return [f"== {self.name}: fault lasted {self.ended - self.started:.1f} s" + (f" ({self.note})" if self.note else ""),
                 f"   requests answered {self.answered}, booked (201) {self.created}",
                 f"   errors: {errors}",
                 f"   time to recover (first 201 after the fault): {recovery}",
-                f"   left to reconcile when it ended: {self.left}; settled in {settled}",
+                f"   left to reconcile when it ended: {self.left}; bookings settled in {settled}, "
+                f"talons ready in {talons}",
                 f"   lost {len(v.lost)}, duplicated {len(v.duplicated)}, leaked slots {len(v.leaked)}, "
                 f"unsettled {v.unsettled}" + ("" if v.ok else f"\n   DETAILS {v.lost[:5]} {v.duplicated[:5]} "
                                                            f"{v.leaked[:5]}")]
@@ -212,45 +214,39 @@ class ChaosRun:
         self.log(f"[chaos] {time.strftime('%H:%M:%S')} fault: {name}")
         result.note = self.inject(name)
         result.ended = time.time()
+        return self._settle_and_check(result, since=result.started, wait_recovery=True)
+
+    def final_check(self) -> FaultResult:
+        """The load stopped: everything answered must settle, then one check over all of it."""
+        self.load.stop()
+        result = FaultResult("after the load stopped", time.time(), time.time())
+        return self._settle_and_check(result, since=0.0, wait_recovery=False)
+
+    def _settle_and_check(self, result: FaultResult, *, since: float, wait_recovery: bool) -> FaultResult:
+        """Wait (up to twice the bound) until what was half-done at the fault's end is settled
+        and the bookings succeed again, then tally the answers and run the checker."""
         ended_at = datetime.fromtimestamp(result.ended, timezone.utc)
         result.left = self._unsettled(ended_at)
-        deadline = result.ended + 2 * SETTLE_BOUND
-        while time.time() < deadline:
-            if result.settled_in is None and not any(self._unsettled(ended_at).values()):
-                result.settled_in = time.time() - result.ended
+        while time.time() < result.ended + 2 * SETTLE_BOUND:
+            left = self._unsettled(ended_at)
+            now = time.time() - result.ended
+            if result.settled_in is None and not left.get("pending", 1) + left.get("slot_release_due", 1):
+                result.settled_in = now
+            if result.talons_in is None and left.get("booked_without_talon", 1) == 0:
+                result.talons_in = now
             firsts = [a.answered for a in self.load.answers(result.ended) if a.status == 201
                       and a.sent >= result.ended]
-            if firsts:
+            if firsts and result.recovery is None:
                 result.recovery = min(firsts) - result.ended
-            if result.settled_in is not None and (result.recovery is not None or self.load.exhausted()):
+            recovered = result.recovery is not None or not wait_recovery or self.load.exhausted()
+            if result.settled_in is not None and result.talons_in is not None and recovered:
                 break
             time.sleep(1)
-        answers = self.load.answers(result.started)
+        answers = self.load.answers(since)
         result.answered = sum(1 for a in answers if a.status)
         result.created = sum(1 for a in answers if a.status == 201)
         result.errors = Counter(f"{a.status}:{a.code}" for a in answers if a.status != 201)
         result.verdict = self.checker.check(self.load.answers(), ended_at)
-        self.results.append(result)
-        for line in result.lines():
-            self.log(line)
-        return result
-
-    def final_check(self) -> FaultResult:
-        """The load stopped: everything answered must settle within the bound, then one check."""
-        self.load.stop()
-        result = FaultResult("after the load stopped", time.time(), time.time())
-        ended_at = datetime.fromtimestamp(result.ended, timezone.utc)
-        result.left = self._unsettled(ended_at)
-        while time.time() < result.ended + 2 * SETTLE_BOUND:
-            if not any(self._unsettled(ended_at).values()):
-                result.settled_in = time.time() - result.ended
-                break
-            time.sleep(1)
-        answers = self.load.answers()
-        result.answered = sum(1 for a in answers if a.status)
-        result.created = sum(1 for a in answers if a.status == 201)
-        result.errors = Counter(f"{a.status}:{a.code}" for a in answers if a.status != 201)
-        result.verdict = self.checker.check(answers, ended_at)
         self.results.append(result)
         for line in result.lines():
             self.log(line)

@@ -18,14 +18,24 @@ from pathlib import Path
 
 from stack import free_port
 
-PG_BIN = Path(os.environ.get("CHAOS_PG_BIN", "/usr/lib/postgresql/15/bin"))
-RABBIT_BIN = Path(os.environ.get("CHAOS_RABBIT_BIN", "/usr/lib/rabbitmq/bin"))
+def pg_bin() -> Path:
+    """CHAOS_PG_BIN, else the newest Debian-packaged PostgreSQL."""
+    if os.environ.get("CHAOS_PG_BIN"):
+        return Path(os.environ["CHAOS_PG_BIN"])
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3])
+                   if p.parts[-3].isdigit() else 0)
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+def _rabbit_bin() -> Path:
+    return Path(os.environ.get("CHAOS_RABBIT_BIN", "/usr/lib/rabbitmq/bin"))
 
 
 def available() -> str:
     """Why private servers cannot be made here ('' when they can)."""
-    missing = [str(p) for p in (PG_BIN / "initdb", PG_BIN / "pg_ctl", RABBIT_BIN / "rabbitmq-server",
-                                RABBIT_BIN / "rabbitmqctl") if not p.exists()]
+    pg, rabbit = pg_bin(), _rabbit_bin()
+    missing = [str(p) for p in (pg / "initdb", pg / "pg_ctl", rabbit / "rabbitmq-server",
+                                rabbit / "rabbitmqctl") if not p.exists()]
     return ("missing: " + ", ".join(missing)) if missing else ""
 
 
@@ -36,6 +46,7 @@ class PrivatePostgres:
         # A directory of its own: the postgres user cannot enter a caller's private temp dir.
         self.root = Path(tempfile.mkdtemp(prefix="chaos-pg-"))
         self.data = self.root / "data"
+        self.bin = pg_bin()
         self.port = free_port()
         self.admin_url = f"postgresql+psycopg://root@127.0.0.1:{self.port}/postgres"
 
@@ -48,14 +59,14 @@ class PrivatePostgres:
             raise RuntimeError(f"{' '.join(argv[:1])} failed: {done.stdout[-1000:]} {done.stderr[-1000:]}")
 
     def _pg_ctl(self, action: str, *extra: str) -> None:
-        self._as_owner(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "server.log"),
+        self._as_owner(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "server.log"),
                        "-w", "-t", "60", *extra, action)
 
     def start(self) -> None:
         self.root.chmod(0o755)
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres")
-        self._as_owner(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "root",
+        self._as_owner(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "root",
                        "-E", "UTF8", "--no-sync")
         # In postgresql.auto.conf, so that ``pg_ctl restart`` keeps them.
         settings = {"port": self.port, "unix_socket_directories": f"'{self.root}'",
@@ -82,6 +93,7 @@ class PrivateRabbit:
 
     def __init__(self, root: Path):
         self.root = root / "rabbit"
+        self.bin = _rabbit_bin()
         self.node = f"chaos{secrets.token_hex(4)}@localhost"
         self.port = free_port()
         self.dist_port = free_port()
@@ -100,7 +112,7 @@ class PrivateRabbit:
                 "RABBITMQ_ADVANCED_CONFIG_FILE": str(self.root / "advanced.config")}
 
     def ctl(self, *args: str, timeout: float = 120) -> None:
-        subprocess.run([str(RABBIT_BIN / "rabbitmqctl"), "-n", self.node, *args], env=self.env(),
+        subprocess.run([str(self.bin / "rabbitmqctl"), "-n", self.node, *args], env=self.env(),
                        check=True, capture_output=True, timeout=timeout, cwd=self.root)
 
     def start(self) -> None:
@@ -111,7 +123,7 @@ class PrivateRabbit:
         cookie = home / ".erlang.cookie"
         cookie.write_text(secrets.token_hex(16))
         cookie.chmod(0o400)
-        subprocess.run([str(RABBIT_BIN / "rabbitmq-server"), "-detached"], env=self.env(),
+        subprocess.run([str(self.bin / "rabbitmq-server"), "-detached"], env=self.env(),
                        check=True, capture_output=True, timeout=60, cwd=self.root)
         self.await_startup()
 

@@ -3,6 +3,7 @@ RabbitMQ servers under a steady booking load; each test injects one real fault a
 history of answers against the databases (see tools/chaos_check.py for the invariants)."""
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -20,7 +21,10 @@ pytestmark = pytest.mark.chaos
 def chaos_run(tmp_path_factory):
     missing = chaos_servers.available()
     if missing:
-        pytest.skip(f"cannot run private PostgreSQL/RabbitMQ servers here ({missing})")
+        message = f"cannot run private PostgreSQL/RabbitMQ servers here ({missing})"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message + "; CI=true makes this a failure", pytrace=False)
+        pytest.skip(message)
     work = tmp_path_factory.mktemp("chaos")
     run = chaos.ChaosRun(chaos.SHORT, work, log=lambda _message: None)
     try:
@@ -40,6 +44,7 @@ def _assert_survived(result: chaos.FaultResult) -> None:
     assert not verdict.lost, report  # every 201: booked, holding its slot, one ready talon
     assert not verdict.duplicated, report  # no slot twice, no patient twice
     assert not verdict.leaked, report  # no slot held for an appointment that is not booked
+    # Half-done bookings settled within the bound (issue 11); talons ready (not lost, above).
     assert result.settled_in is not None and result.settled_in <= chaos.SETTLE_BOUND, report
     assert result.recovery is not None, report  # bookings succeed again after the fault
     # During an outage the answer is a clear 503 in the envelope, never a 500 or a bare page.
