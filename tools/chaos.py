@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -32,7 +33,6 @@ import requests
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_rush import children  # noqa: E402
 from chaos_check import Checker, Verdict  # noqa: E402
 from chaos_load import Load, free_slots  # noqa: E402
 from chaos_servers import PrivatePostgres, PrivateRabbit  # noqa: E402
@@ -40,6 +40,9 @@ from stack import DEFAULT_PORTS, SERVICES, Stack, free_port  # noqa: E402
 
 FAULTS = ["rabbitmq", "postgres", "tickets-worker", "booking", "schedule"]
 SETTLE_BOUND = 60.0  # half-done bookings must be settled within this (issue 11)
+# Celery's own INFO lines in the worker's log: a render task received and not yet finished.
+TASK_RECEIVED = re.compile(r"Task tickets\.render_ticket\[([0-9a-f-]+)\] received")
+TASK_FINISHED = re.compile(r"Task tickets\.render_ticket\[([0-9a-f-]+)\] (?:succeeded|failed|retry|raised)")
 
 
 @dataclass
@@ -160,20 +163,18 @@ class ChaosRun:
         while time.monotonic() < deadline and not condition():
             time.sleep(0.02)
 
-    def _rendering(self) -> bool:
-        """A talon is being rendered: one waits for it and a pool process of the worker is on the
-        CPU (so that the kill lands mid-render, not between two tasks)."""
-        with self.checker.engines["tickets"].connect() as conn:
-            waiting = conn.execute(text("SELECT 1 FROM tickets WHERE status = 'rendering' LIMIT 1")).first()
-        if waiting is None:
-            return False
-        for pid in children(self.stack.running["tickets-worker"].pid):
-            try:
-                if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "R":
-                    return True
-            except OSError:
-                continue
-        return False
+    def _rendering_since(self, offset: int):
+        """A check that a talon task is running in the Celery worker now: one its log has as
+        received after ``offset`` and not yet as finished (so the kill lands mid-render)."""
+        path = self.stack.var_dir / "log" / "tickets-worker.log"
+
+        def running() -> bool:
+            with open(path, "rb") as log:
+                log.seek(offset)
+                tail = log.read().decode(errors="replace")
+            received = set(TASK_RECEIVED.findall(tail))
+            return bool(received - set(TASK_FINISHED.findall(tail)))
+        return running
 
     def inject(self, name: str) -> str:
         """Make the fault happen; returns what was caught in the middle of it."""
@@ -188,8 +189,10 @@ class ChaosRun:
             self.pg.restart()
             return f"{in_flight} bookings in flight"
         if name == "tickets-worker":
-            self._wait_for(self._rendering)
-            rendering = self._rendering()
+            rendering = self._rendering_since(
+                (self.stack.var_dir / "log" / "tickets-worker.log").stat().st_size)
+            self._wait_for(rendering, timeout=30)
+            rendering = rendering()
             self._kill_and_restart("tickets-worker")
             return "killed mid-render" if rendering else "no talon was rendering"
         if name == "booking":
