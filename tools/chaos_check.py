@@ -67,14 +67,22 @@ class Checker:
 
     def check(self, history: list[Answer], before: datetime) -> Verdict:
         verdict = Verdict(unsettled=self.unsettled(before))
+        # Read in this order: schedule's held slots, what booking is still settling, what it has
+        # booked, the held slots again. A booking goes pending -> booked, or failed with its slot
+        # to release -> released; so a slot held in both reads of schedule is pending, releasing
+        # or booked unless it really leaked. (Read in another order, a booking that settled
+        # between two reads looked leaked.)
+        held_sql = "SELECT appointment_id, CAST(id AS TEXT) FROM slots WHERE appointment_id IS NOT NULL"
+        held = {r[0]: r[1] for r in self._rows("schedule", held_sql)}
+        settling = {r[0] for r in self._rows("booking", "SELECT id FROM appointments WHERE "
+                                             "status = 'pending' OR slot_release_due")}
         booked = {r[0]: (r[1], r[2]) for r in self._rows(
             "booking", "SELECT id, slot_id, patient_id FROM appointments WHERE status = 'booked'")}
         active_by_patient = self._rows(
             "booking", "SELECT patient_id, count(*) FROM appointments WHERE status IN ('pending', "
             "'booked') GROUP BY patient_id HAVING count(*) > 1")
-        held = {r[0]: r[1] for r in self._rows(
-            "schedule", "SELECT appointment_id, CAST(id AS TEXT) FROM slots WHERE appointment_id IS NOT NULL")}
         talons = {r[0]: r[1] for r in self._rows("tickets", "SELECT appointment_id, status FROM tickets")}
+        still_held = {r[0]: r[1] for r in self._rows("schedule", held_sql)}
         by_key: dict[str, set] = {}
         for answer in history:
             if answer.status != 201:
@@ -102,10 +110,8 @@ class Checker:
         verdict.duplicated += [("key", k, sorted(a)) for k, a in by_key.items() if len(a) > 1]
         # In flight (pending) or being released (slot_release_due): not a leak, unless it stays so
         # (then ``unsettled`` shows it).
-        settling = {r[0] for r in self._rows("booking", "SELECT id FROM appointments WHERE "
-                                             "status = 'pending' OR slot_release_due")}
-        verdict.leaked = [(a, s) for a, s in held.items() if a not in settling
-                          and (a not in booked or booked[a][0] != s)]
+        verdict.leaked = [(a, s) for a, s in held.items() if still_held.get(a) == s
+                          and a not in settling and (a not in booked or booked[a][0] != s)]
         return verdict
 
     def dispose(self) -> None:
