@@ -101,3 +101,9 @@ def test_paging_parameters_are_checked_and_capped():
 def test_commas_are_alternatives_and_an_escaped_comma_is_text():
     assert params.split_values("free,busy") == ["free", "busy"]
     assert params.split_values(r"a\,b,c") == ["a,b", "c"]
+
+
+@pytest.mark.parametrize("raw", ["²", "١٢", "1e3", " 5", "9" * 30])
+def test_paging_numbers_in_other_scripts_or_huge_are_a_bad_parameter_not_a_crash(raw):
+    with pytest.raises(FhirError):
+        params.parse_query([("_offset", raw)], {})

@@ -60,7 +60,8 @@ def _int_param(args: dict, name: str, default: int, maximum: int | None) -> int:
     raw = args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         raise bad_parameter(name, f"{name}: ожидается целое неотрицательное число")
     value = int(raw)
     return min(value, maximum) if maximum is not None else value
