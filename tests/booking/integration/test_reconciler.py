@@ -212,3 +212,24 @@ def test_pending_appointments_of_the_previous_design_still_settle(any_world):
     assert (counts["booked"], counts["failed"]) == (1, 1)
     assert sorted(status_of(world, patient)) == ["booked", "failed"]
     assert len(booked_events(world)) == 1
+
+
+def test_idempotency_records_older_than_the_retention_are_deleted_newer_stay(world):
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from booking.adapters.tables import idempotency_records
+    from regcommon.db import utcnow
+
+    now = utcnow()
+    with world.engine.begin() as conn:
+        for key, age in (("old", timedelta(days=7, minutes=1)), ("new", timedelta(days=6))):
+            conn.execute(insert(idempotency_records).values(
+                actor_id="p-1", key=key, request_hash="h", status_code=201, response_body="{}",
+                created_at=now - age, completed_at=now - age))
+    reconciler = Reconciler(world.deps, settle_after=0, idempotency_retention=timedelta(days=7))
+    reconciler.run_once()
+    with world.engine.connect() as conn:
+        left = conn.execute(select(idempotency_records.c.key)).scalars().all()
+    assert left == ["new"]

@@ -107,3 +107,26 @@ def test_non_web_roles_serve_their_metrics_before_anything_else(command, monkeyp
     monkeypatch.setattr(metrics, "serve_from_env", serve)
     result = CliRunner().invoke(cli, [command])
     assert isinstance(result.exception, Served)
+
+
+def test_holds_expired_longer_than_the_retention_are_deleted_newer_stay(pg_url, make_app, now, patient):
+    from sqlalchemy import update
+
+    from schedule.adapters.tables import holds
+    from schedule.worker import prune_holds
+
+    app = make_app(pg_url)
+    engine = app.extensions["engine"]
+    client = app.test_client()
+    items = client.get("/v1/doctors/doc-000001/slots?service_id=svc-0001-01&date=2026-12-03")
+    free = [i["id"] for i in items.json["items"] if i["bookable"]][:2]
+    made = [client.post(f"/v1/slots/{slot}/hold", headers=patient()).json["hold_id"] for slot in free]
+    with engine.begin() as conn:
+        conn.execute(update(holds).where(holds.c.id == made[0])
+                     .values(expires_at=now - timedelta(days=1, minutes=1)))
+        conn.execute(update(holds).where(holds.c.id == made[1])
+                     .values(expires_at=now - timedelta(hours=23)))
+    assert prune_holds(engine, timedelta(days=1), now) == 1
+    with engine.connect() as conn:
+        left = set(conn.execute(select(holds.c.id)).scalars())
+    assert made[0] not in left and made[1] in left

@@ -192,3 +192,21 @@ def test_booking_and_rescheduling_events_racing_on_postgresql_end_at_the_new_tim
     assert row["status"] == "rendering" and count(pg_context, tickets) == 1
     # whichever order they committed in, a render job exists for the version that stands
     assert [aid, row["version"]] in [args for name, args in pg_context.jobs if name == services.RENDER_TASK]
+
+
+def test_dead_letters_older_than_the_retention_are_deleted_newer_stay(pg_context):
+    from datetime import timedelta
+
+    from regcommon.db import session_scope, utcnow
+
+    services.record_dead_letter(pg_context, "tickets.render", "old", ["a1", 1], "boom")
+    services.record_dead_letter(pg_context, "tickets.render", "new", ["a2", 1], "boom")
+    days = pg_context.settings.dead_letter_retention_days
+    with session_scope(pg_context.sessions) as conn:
+        conn.execute(dead_letters.update().where(dead_letters.c.task_id == "old")
+                     .values(created_at=utcnow() - timedelta(days=days, hours=1)))
+        conn.execute(dead_letters.update().where(dead_letters.c.task_id == "new")
+                     .values(created_at=utcnow() - timedelta(days=days - 1)))
+    assert services.prune_dead_letters(pg_context) == 1
+    with session_scope(pg_context.sessions) as conn:
+        assert list(conn.execute(select(dead_letters.c.task_id)).scalars()) == ["new"]

@@ -124,6 +124,11 @@ def test_the_beat_task_runs_the_reminder_sweep(celery_app):
     assert schedule["send-reminders"]["schedule"] == 3600.0
 
 
+def test_the_beat_prunes_old_dead_letters(celery_app):
+    assert celery_app.tasks["tickets.prune_dead_letters"].apply().result == 0
+    assert celery_app.conf.beat_schedule["prune-dead-letters"]["task"] == "tickets.prune_dead_letters"
+
+
 def test_no_reminder_goes_to_an_appointment_whose_day_was_blocked_until_it_is_rescheduled(
         pg_context, appointment_event):
     # The patient was told "приём не состоится"; a "завтра у вас приём" reminder would contradict it.

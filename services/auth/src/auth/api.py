@@ -127,7 +127,7 @@ def jwks():
 
 
 @bp.get("/internal/patients/<patient_id>")
-@bp.doc(hide=True)
+@bp.doc(summary="Internal: service-to-service, needs the internal token")
 def internal_patient(patient_id: str):
     require_internal(ctx().settings)
     patient = registry.load_patient(ctx(), patient_id)
@@ -141,7 +141,7 @@ def internal_patient(patient_id: str):
 
 
 @bp.post("/internal/consents")
-@bp.doc(hide=True)
+@bp.doc(summary="Internal: service-to-service, needs the internal token")
 def internal_consent():
     require_internal(ctx().settings)
     body = json_body()
@@ -162,7 +162,7 @@ def _str_or_none(value) -> str | None:
 
 
 @bp.get("/internal/revocations")
-@bp.doc(hide=True)
+@bp.doc(summary="Internal: service-to-service, needs the internal token")
 def internal_revocations():
     require_internal(ctx().settings)
     since = None

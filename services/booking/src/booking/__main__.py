@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from datetime import timedelta
 
 import click
 
@@ -61,7 +62,8 @@ def relay() -> None:
     publisher = EventPublisher(settings.resolved_broker_url(), settings.broker_transport_options())
     outbox_relay = OutboxRelay(deps.engine, outbox, publisher, service="booking")
     reconciler = Reconciler(deps, settle_after=settings.reconcile_after_seconds,
-                            interval=settings.reconcile_interval_seconds)
+                            interval=settings.reconcile_interval_seconds,
+                            idempotency_retention=timedelta(days=settings.idempotency_retention_days))
 
     def stop() -> None:
         outbox_relay.stop()

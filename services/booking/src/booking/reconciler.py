@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from regcommon.db import utcnow
 from regcommon.outbox import add_event
@@ -35,7 +35,8 @@ TAKES_PAGES_PER_ROUND = 20
 
 class Reconciler:
     def __init__(self, deps: Deps, *, settle_after: float = 15.0, interval: float = 10.0,
-                 takes_lookback: float = 3600.0):
+                 takes_lookback: float = 3600.0,
+                 idempotency_retention: timedelta = timedelta(days=7)):
         self.deps = deps
         self.settle_after_seconds = settle_after
         self.settle_after = timedelta(seconds=settle_after)
@@ -45,6 +46,8 @@ class Reconciler:
         # Cursor over schedule's takes: (taken_at as schedule wrote it, slot id).
         self._takes_since: str | None = (utcnow() - timedelta(seconds=takes_lookback)).isoformat()
         self._takes_after = "0"
+        self.idempotency_retention = idempotency_retention
+        self._pruned_at: datetime | None = None
 
     def run_once(self) -> dict:
         counts = {"booked": 0, "failed": 0, "skipped": 0, "released": 0, "mismatch": 0,
@@ -61,10 +64,22 @@ class Reconciler:
             if changes.release_slot(self.deps, row["id"], row["slot_id"]):
                 counts["released"] += 1
         counts["mismatch"] = self._check_recent_bookings(now)
+        self._prune_idempotency_records(now)
         for result, n in counts.items():
             if n:
                 RECONCILED.labels(result).inc(n)
         return counts
+
+    def _prune_idempotency_records(self, now: datetime) -> int:
+        """Hourly: the table has no index on created_at, and a day's records are few to scan."""
+        if self._pruned_at is not None and now - self._pruned_at < timedelta(hours=1):
+            return 0
+        self._pruned_at = now
+        with self.deps.engine.begin() as conn:
+            deleted = store.delete_idempotency_records(conn, now - self.idempotency_retention)
+        if deleted:
+            log.info("old idempotency records deleted", extra={"count": deleted})
+        return deleted
 
     # --- takes no booking recorded -----------------------------------------------------------
 

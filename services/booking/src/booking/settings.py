@@ -23,6 +23,9 @@ class BookingSettings(ServiceSettings):
     # Reconciler: pending appointments older than this are settled by asking schedule.
     reconcile_after_seconds: float = 15.0
     reconcile_interval_seconds: float = 10.0
+    # A retried POST needs its answer for minutes; the reconciler deletes idempotency records
+    # (the answer names the patient) after this many days (docs/security.md, retention).
+    idempotency_retention_days: float = 7.0
     # Connections kept per process; unset: one per request thread (regcommon.db).
     db_pool_size: int | None = None
     # Active (waiting or offered) waiting-list entries per patient: each one may be offered every

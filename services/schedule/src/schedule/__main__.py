@@ -5,6 +5,7 @@ import json
 import logging
 import signal
 import sys
+from datetime import timedelta
 
 import click
 
@@ -85,7 +86,8 @@ def worker() -> None:
     engine = make_engine(settings.database_url)
     loop = Worker(engine, org_settings_provider(settings, engine),
                   tick=settings.worker_tick_seconds,
-                  generate_every=settings.generate_every_seconds)
+                  generate_every=settings.generate_every_seconds,
+                  hold_retention=timedelta(days=settings.hold_retention_days))
     _stop_on_signals(loop)
     log.info("schedule worker started")
     loop.run()

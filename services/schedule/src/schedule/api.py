@@ -116,12 +116,14 @@ def _channel(body: dict) -> str:
 
 
 @bp.get("/internal/slots/<slot_id>")
+@bp.doc(summary="Internal: service-to-service, needs the internal token")
 def internal_slot(slot_id: str):
     _internal()
     return schedule().slot(slot_id_param(slot_id))
 
 
 @bp.post("/internal/slots/<slot_id>/take")
+@bp.doc(summary="Internal: service-to-service, needs the internal token")
 def internal_take(slot_id: str):
     _internal()
     slot = slot_id_param(slot_id)
@@ -132,7 +134,7 @@ def internal_take(slot_id: str):
 
 
 @bp.get("/internal/takes")
-@bp.doc(hide=True)
+@bp.doc(summary="Internal: service-to-service, needs the internal token")
 def internal_takes():
     _internal()
     since = request.args.get("since")
@@ -154,6 +156,7 @@ def internal_takes():
 
 
 @bp.post("/internal/slots/<slot_id>/release")
+@bp.doc(summary="Internal: service-to-service, needs the internal token")
 def internal_release(slot_id: str):
     _internal()
     slot = slot_id_param(slot_id)
@@ -162,6 +165,7 @@ def internal_release(slot_id: str):
 
 
 @bp.post("/internal/appointments/<appointment_id>/move")
+@bp.doc(summary="Internal: service-to-service, needs the internal token")
 def internal_move(appointment_id: str):
     _internal()
     body = json_object()
@@ -171,6 +175,7 @@ def internal_move(appointment_id: str):
 
 
 @bp.get("/internal/appointments/<appointment_id>/slot")
+@bp.doc(summary="Internal: service-to-service, needs the internal token")
 def internal_appointment_slot(appointment_id: str):
     _internal()
     slot = schedule().appointment_slot(appointment_id[:64])

@@ -30,6 +30,9 @@ class ScheduleSettings(ServiceSettings):
     # The worker's loop: hold expiry every tick, slot generation every generate_every_seconds.
     worker_tick_seconds: float = Field(default=15.0, gt=0)
     generate_every_seconds: float = Field(default=600.0, gt=0)
+    # Holds name their holder (a patient id) and client address: the worker deletes them this
+    # many days after they expired (docs/security.md, retention of personal data).
+    hold_retention_days: float = Field(default=1.0, gt=0, le=30)
     # Connections kept per process; unset: one per request thread (regcommon.db).
     db_pool_size: int | None = None
     # Doctor facts (organization, services, template) cached per process for the hot paths.

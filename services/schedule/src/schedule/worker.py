@@ -32,6 +32,12 @@ def expire_holds(engine: Engine, now: datetime | None = None) -> int:
             return total
 
 
+def prune_holds(engine: Engine, keep: timedelta, now: datetime | None = None) -> int:
+    """Delete holds expired longer than ``keep`` ago: they name a patient and an address."""
+    with engine.begin() as conn:
+        return store.delete_expired_holds(conn, (now or utcnow()) - keep)
+
+
 def open_days(engine: Engine, orgs: OrgSettingsProvider, now: datetime | None = None) -> int:
     """For every organization whose newest day has opened, write one ``slots.opened`` per working
     doctor, once (the day_openings key makes a repeat a no-op). Returns events written."""
@@ -68,11 +74,12 @@ def open_days(engine: Engine, orgs: OrgSettingsProvider, now: datetime | None = 
 
 class Worker:
     def __init__(self, engine: Engine, orgs: OrgSettingsProvider, *, tick: float = 15.0,
-                 generate_every: float = 600.0):
+                 generate_every: float = 600.0, hold_retention: timedelta = timedelta(days=1)):
         self.engine = engine
         self.orgs = orgs
         self.tick = tick
         self.generate_every = generate_every
+        self.hold_retention = hold_retention
         self._stop = threading.Event()
         self._last_generated = 0.0
 
@@ -83,6 +90,9 @@ class Worker:
         if time.monotonic() - self._last_generated >= self.generate_every:
             generate(self.engine, self.orgs)
             self._last_generated = time.monotonic()
+            pruned = prune_holds(self.engine, self.hold_retention)
+            if pruned:
+                log.info("old holds deleted", extra={"count": pruned})
         opened = open_days(self.engine, self.orgs)
         if opened:
             log.info("days opened", extra={"events": opened})

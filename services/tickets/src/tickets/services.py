@@ -295,6 +295,13 @@ def send_reminders(ctx: Context, now: datetime | None = None) -> int:
     return len(jobs)
 
 
+def prune_dead_letters(ctx: Context, now: datetime | None = None) -> int:
+    """Delete dead letters older than the retention; operators have had their time to look."""
+    before = (now or utcnow()) - timedelta(days=ctx.settings.dead_letter_retention_days)
+    with session_scope(ctx.sessions) as session:
+        return repo.delete_dead_letters(session, before)
+
+
 def requeue_stale(ctx: Context, now: datetime | None = None) -> int:
     """Enqueue again the work whose job was lost (a crash between commit and enqueue)."""
     now = now or utcnow()

@@ -36,6 +36,9 @@ class TicketsSettings(ServiceSettings):
     # Beat: reminder sweep period and the age after which stuck work is enqueued again.
     reminder_interval_seconds: int = 3600
     stale_after_seconds: int = 120
+    # Dead letters hold a task's arguments and error (ids, sometimes an address): the beat deletes
+    # them after this many days (docs/security.md, retention of personal data).
+    dead_letter_retention_days: int = 90
     # Celery beat's schedule state (var/ in embedded mode, the temp dir in production images).
     beat_schedule_file: str = ""
 

@@ -104,6 +104,10 @@ def register_tasks(app: Celery) -> None:
     def send_reminders(self) -> int:
         return services.send_reminders(context(self.app))
 
+    @app.task(name="tickets.prune_dead_letters", base=TicketsTask, bind=True, shared=False)
+    def prune_dead_letters(self) -> int:
+        return services.prune_dead_letters(context(self.app))
+
     @app.task(name="tickets.requeue_stale", base=TicketsTask, bind=True, shared=False)
     def requeue_stale(self) -> int:
         return services.requeue_stale(context(self.app))

@@ -76,6 +76,7 @@ def celery_config(settings: TicketsSettings) -> dict:
             "send-reminders": {"task": "tickets.send_reminders",
                                "schedule": float(settings.reminder_interval_seconds)},
             "requeue-stale": {"task": "tickets.requeue_stale", "schedule": 60.0},
+            "prune-dead-letters": {"task": "tickets.prune_dead_letters", "schedule": 3600.0},
         },
     }
 

@@ -116,6 +116,12 @@ def store_reply(conn: Connection, actor_id: str, key: str, status: int, body: di
         completed_at=utcnow()))
 
 
+def delete_idempotency_records(conn: Connection, created_before: datetime) -> int:
+    """Forget replay answers (they hold the appointment as answered) older than the moment."""
+    return conn.execute(delete(idempotency_records).where(
+        idempotency_records.c.created_at < created_before)).rowcount
+
+
 def drop_key(conn: Connection, actor_id: str, key: str) -> None:
     conn.execute(delete(idempotency_records).where(
         idempotency_records.c.actor_id == actor_id, idempotency_records.c.key == key,

@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from regcommon.db import utcnow
@@ -187,6 +187,11 @@ def expire_holds(conn: Connection, now: datetime, limit: int = 1000) -> int:
     conn.execute(update(holds).where(holds.c.released.is_(False), holds.c.expires_at <= now)
                  .values(released=True))
     return len(rows)
+
+
+def delete_expired_holds(conn: Connection, expired_before: datetime) -> int:
+    """Forget holds that expired before the moment (their slots were freed or taken long ago)."""
+    return conn.execute(delete(holds).where(holds.c.expires_at < expired_before)).rowcount
 
 
 def recount_day(conn: Connection, doctor_id: str, day: date) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -105,6 +105,10 @@ def list_notifications(session: Session, appointment_id: str | None, limit: int 
 def add_dead_letter(session: Session, task_name: str, task_id: str | None, args: list, error: str) -> None:
     session.execute(insert(dead_letters).values(id=new_id(), task_name=task_name, task_id=task_id,
                                                 args=args, error=error[:4000], created_at=utcnow()))
+
+
+def delete_dead_letters(session: Session, created_before: datetime) -> int:
+    return session.execute(delete(dead_letters).where(dead_letters.c.created_at < created_before)).rowcount
 
 
 def list_dead_letters(session: Session, limit: int = 200) -> list[dict]:
