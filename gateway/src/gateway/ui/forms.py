@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from regcommon.instants import instant_or_none
+
 DOCUMENT_TYPES = (
     ("oms_unified", "Полис ОМС единого образца", "шестнадцать цифр"),
     ("oms_old", "Полис ОМС старого образца", "серия и номер полиса"),
@@ -139,22 +141,15 @@ def booking_error_message(error: dict | None) -> str:
     return BOOKING_ERRORS.get(code) or error.get("message") or "Не удалось выполнить запись."
 
 
-def parse_instant(value: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value or "")
-    except ValueError:
-        return None
-
-
 def hhmm(value: str | None) -> str:
-    moment = parse_instant(value)
+    moment = instant_or_none(value)
     return moment.strftime("%H:%M") if moment else ""
 
 
 def human_date(value) -> str:
     """``2026-12-01`` (or an instant) → ``1 декабря 2026, вторник``."""
     if isinstance(value, str):
-        moment = parse_instant(value)
+        moment = instant_or_none(value)
         if moment is None:
             return value
         value = moment.date() if "T" in value else moment.date()
