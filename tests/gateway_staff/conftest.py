@@ -58,11 +58,16 @@ def app(backend_servers, backend):
     settings = SimpleNamespace(service_name="gateway", log_level="WARNING",
                                http_timeout_seconds=3.0, catalog_url=urls["catalog"],
                                schedule_url=urls["schedule"], auth_url=urls["auth"],
-                               booking_url=urls["booking"])
+                               booking_url=urls["booking"], tickets_url=urls["booking"],
+                               upstream_pool_size=4, internal_token="")
     app = create_base_app("gateway_staff_tests", settings, "Gateway (staff tests)",
                           json_errors=lambda path: path.startswith("/api/"),
                           configure_logs=False)
     app.secret_key = "tests-only-secret"
+    # The gateway's one upstream layer, as create_app installs it (tickets: unused by the staff).
+    from gateway.upstreams import Upstreams
+
+    app.extensions["upstreams"] = Upstreams(settings)
     # The gateway's CSRF check and security headers run before the workspace, as in production.
     from gateway import security, staff
 

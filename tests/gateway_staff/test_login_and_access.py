@@ -108,7 +108,7 @@ def test_patient_of_another_organization_is_not_found_for_a_registrar(registrar,
 
 
 def test_unreachable_service_gives_a_russian_503_page_not_a_500(registrar, app):
-    app.extensions["staff_upstreams"]["auth"].base_url = "http://127.0.0.1:9"
+    app.extensions["upstreams"].public["auth"].base_url = "http://127.0.0.1:9"
     response = registrar.get("/staff/patients/p-1")
     assert response.status_code == 503
     assert "Сервис временно недоступен" in text(response)

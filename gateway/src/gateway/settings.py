@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
+from regcommon.instants import DEFAULT_TIMEZONE
 from regcommon.settings import ServiceSettings, service_url_field
 
 
@@ -44,7 +45,7 @@ class GatewaySettings(ServiceSettings):
     # Days in the doctor's grid (two weeks, as the seed shows).
     grid_days: int = 14
     # The region's time zone: "today" for the grid and times shown on pages.
-    timezone: str = "Asia/Yekaterinburg"
+    timezone: str = DEFAULT_TIMEZONE
     support_phone: str = "8-800-200-56-03"
     upstream_pool_size: int = 64
     # POST /api/v1/admin/import carries a whole region file.

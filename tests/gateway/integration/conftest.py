@@ -164,6 +164,11 @@ def schedule_app(state: State) -> Flask:
                           "bookable": sid not in state.taken and slot_id != "102"})
         return {"items": items}
 
+    @app.get("/internal/slots/<slot_id>")
+    def one_slot(slot_id):
+        return {"id": slot_id, "doctor_id": "doc-1", "service_ids": ["svc-1"],
+                "start": "2026-12-01T08:00:00+05:00", "end": "2026-12-01T08:15:00+05:00"}
+
     @app.post("/v1/slots/<slot_id>/hold")
     def hold(slot_id):
         if not request.headers.get("Authorization", "").startswith("Bearer tok-"):

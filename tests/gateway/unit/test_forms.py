@@ -64,11 +64,15 @@ def test_auth_field_errors_map_to_the_form_fields():
     assert forms.map_field_errors(None) == {}
 
 
-def test_booking_errors_have_clear_russian_messages():
+def test_booking_errors_show_the_russian_message_the_service_sent():
+    # Each service words its own errors (tests/gateway/unit/test_error_codes.py): the UI shows them.
     for code in ("slot_unavailable", "not_attached", "duplicate_specialty",
                  "outside_booking_horizon", "same_day_not_allowed", "in_the_past"):
-        assert forms.booking_error_message({"code": code}) == forms.BOOKING_ERRORS[code]
+        sent = {"code": code, "message": f"Текст службы для {code}"}
+        assert forms.booking_error_message(sent) == sent["message"]
     assert forms.booking_error_message({"code": "new_code", "message": "Текст"}) == "Текст"
+    assert forms.booking_error_message({"code": "slot_unavailable"}) == forms.NO_MESSAGE
+    assert forms.booking_error_message(None) == forms.NO_MESSAGE
 
 
 def test_times_and_dates_are_shown_in_the_organizations_zone():

@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, flash, g, redirect, request, url_for
+from regcommon.instants import instant_or_none
 
 from . import forms
 from .guards import ROLE_NAMES, PageError, error_page
@@ -21,22 +22,13 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 WEEKDAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
 
 
-def _parse_instant(value):
-    if isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 def format_datetime(value) -> str:
-    moment = _parse_instant(value)
+    moment = instant_or_none(value)
     return moment.strftime("%d.%m.%Y %H:%M") if moment else (value or "")
 
 
 def format_time(value) -> str:
-    moment = _parse_instant(value)
+    moment = instant_or_none(value)
     return moment.strftime("%H:%M") if moment else (value or "")
 
 

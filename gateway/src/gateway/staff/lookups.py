@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import g
+from regcommon.instants import zone
 
 from . import upstream
 from .guards import PageError
 
-DEFAULT_TZ = "Asia/Yekaterinburg"
 
 
 def organization(organization_id: str | None) -> dict | None:
@@ -36,11 +35,7 @@ def organization_name(organization_id: str | None) -> str:
 def local_today(organization_id: str | None) -> date:
     """Today in the organization's time zone (a clinic's day, not the server's)."""
     org = organization(organization_id) or {}
-    try:
-        zone = ZoneInfo(org.get("timezone") or DEFAULT_TZ)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo(DEFAULT_TZ)
-    return datetime.now(zone).date()
+    return datetime.now(zone(org.get("timezone"))).date()
 
 
 def patient(patient_id: str) -> dict:

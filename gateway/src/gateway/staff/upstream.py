@@ -1,26 +1,18 @@
 """Calls to the backend services on behalf of the signed-in staff member.
 
-Every call carries the staff bearer token, the request id, and the client's address and browser
-(the booking service writes them into the audit trail: who, what, when, from where). Answers that
-are not a success become :class:`UpstreamError` with a Russian message for the page.
+The calls go through the gateway's one upstream layer (:func:`gateway.ui.common.call`: the typed
+settings' pooled public clients, the client's address and browser, which the booking service
+writes into the audit trail), with the staff bearer token. Answers that are not a success become
+:class:`UpstreamError` with a Russian message for the page.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app, request
-from regcommon.http import ServiceClient, UpstreamResponse, UpstreamUnavailable
+from regcommon.http import UpstreamResponse, UpstreamUnavailable
 
-from ..netutil import client_headers
+from ..ui.common import call as call_service
 from .messages import message_for
-
-DEFAULT_URLS = {
-    "catalog": "http://127.0.0.1:8001",
-    "schedule": "http://127.0.0.1:8002",
-    "auth": "http://127.0.0.1:8003",
-    "booking": "http://127.0.0.1:8004",
-}
 
 
 class UpstreamError(Exception):
@@ -34,56 +26,17 @@ class UpstreamError(Exception):
         self.fields = fields or {}
 
 
-def _setting(settings: Any, name: str) -> Any:
-    for key in (name.lower(), name.upper()):
-        if isinstance(settings, Mapping) and key in settings:
-            return settings[key]
-        value = getattr(settings, key, None)
-        if value:
-            return value
-    return None
-
-
-def _clients() -> dict[str, ServiceClient]:
-    """One pooled client per service, built on first use (settings exist by then).
-
-    The gateway's own public clients (``app.extensions["upstreams"].public``: no internal token,
-    the caller's rights only) are shared when present.
-    """
-    clients = current_app.extensions.get("staff_upstreams")
-    if clients is None:
-        shared = getattr(current_app.extensions.get("upstreams"), "public", None) or {}
-        settings = current_app.extensions.get("settings") or {}
-        timeout = float(_setting(settings, "http_timeout_seconds") or 3.0)
-        clients = {
-            name: shared.get(name) or ServiceClient(
-                name, _setting(settings, f"{name}_url") or default, timeout=timeout, retries=1)
-            for name, default in DEFAULT_URLS.items()
-        }
-        current_app.extensions["staff_upstreams"] = clients
-    return clients
-
-
-def _client_headers() -> dict:
-    headers = client_headers()
-    agent = request.headers.get("User-Agent")
-    if agent:
-        headers["User-Agent"] = agent[:400]
-    return headers
-
-
 def call(service: str, method: str, path: str, *, token: str | None, json: Any = None,
          params: dict | None = None, idempotency_key: str | None = None,
          ok: tuple[int, ...] = (200, 201, 204)) -> Any:
     """Call ``service`` and return the decoded JSON answer (None for an empty body)."""
-    headers = _client_headers()
-    if idempotency_key:
-        headers["Idempotency-Key"] = idempotency_key
     clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
     try:
-        response = _clients()[service].request(
-            method, path, json=json, params=clean or None, headers=headers, token=token,
+        response = call_service(
+            service, method, path, json=json, params=clean or None, token=token,
+            idempotency_key=idempotency_key,
             # Keyed writes are safe to retry: the service answers a retry with the first result.
+            # An unkeyed staff write may not be (a second patient card), so only reads are.
             idempotent=True if idempotency_key else None)
     except UpstreamUnavailable:
         raise UpstreamError(503, "service_unavailable",

@@ -4,9 +4,10 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask import current_app, flash, g, redirect, request, url_for
+from regcommon.instants import zone
 
 from . import forms, lookups, upstream
 from .guards import admin_required, login_required, page, require_organization
@@ -115,11 +116,7 @@ def import_catalog():
 
 
 def _zone() -> ZoneInfo:
-    settings = current_app.extensions.get("settings")
-    try:
-        return ZoneInfo(getattr(settings, "timezone", None) or lookups.DEFAULT_TZ)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(lookups.DEFAULT_TZ)
+    return zone(getattr(current_app.extensions.get("settings"), "timezone", None))
 
 
 def _local(value) -> str | None:

@@ -195,7 +195,7 @@ def perform_booking():
         state.pop("consent_version", None)
         state.pop("idem_key", None)
         session["booking"] = state
-        flash(forms.BOOKING_ERRORS["consent_required"], "warning")
+        flash(forms.booking_error_message(error), "warning")
         return redirect(url_for("booking.consent"))
     state["error"] = {"code": code, "message": forms.booking_error_message(error)}
     state.pop("idem_key", None)  # the next try is a new request (e.g. after cancelling another)
@@ -234,7 +234,7 @@ def taken():
     ctx = doctor_context(state["doctor_id"], state["service_id"])
     offers = next_free_times(state["doctor_id"], state["service_id"], state.get("date", ""))
     return page("taken.html", state=state, ctx=ctx, offers=offers,
-                message=forms.BOOKING_ERRORS["slot_unavailable"],
+                message=forms.TAKEN_MESSAGE,
                 breadcrumbs=[("Главная", url_for("browse.home")),
                              ("Выбор времени", _day_link(state)), ("Время занято", None)])
 

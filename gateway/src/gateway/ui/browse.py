@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, redirect, request, url_for
 from regcommon.errors import NotFound
+from regcommon.ids import parse_slot_id, slot_id_text
 
 from . import forms
 from .common import get_json, page, q, settings, today, with_query
@@ -84,6 +85,8 @@ def service_doctors(org_id: str, service_id: str):
 def doctor_context(doctor_id: str, service_id: str | None) -> dict:
     if not service_id:
         raise NotFound("Не выбрана услуга: начните запись с выбора учреждения")
+    # Internal: the public catalog reaches a doctor only through an organization, and these pages
+    # know the doctor and the service only.
     return get_json("catalog", f"/internal/doctors/{q(doctor_id)}/context",
                     params={"service_id": service_id}, internal=True, cached=True)
 
@@ -156,9 +159,11 @@ def free_times(doctor_id: str, service_id: str, day: str) -> list:
 def offered_slot(slot_id: str):
     """The link of a waiting-list message: the day page of the offered time, where the patient
     books it like any other (or sees it was taken meanwhile, with the other free times)."""
-    if not slot_id.isdigit():
+    parsed = parse_slot_id(slot_id)
+    if parsed is None:
         abort(404)
-    slot = get_json("schedule", f"/internal/slots/{q(slot_id)}", internal=True)
+    # Internal: no public route looks a slot up by id (api.md lists the day's slots only).
+    slot = get_json("schedule", f"/internal/slots/{slot_id_text(parsed)}", internal=True)
     service_id = request.args.get("service_id") or (slot.get("service_ids") or [None])[0]
     day = slot.get("date") or str(slot.get("start", ""))[:10]
     return redirect(with_query(url_for("browse.doctor_day", doctor_id=slot["doctor_id"]),

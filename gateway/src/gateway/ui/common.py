@@ -22,8 +22,12 @@ def q(value) -> str:
 
 
 def call(service: str, method: str, path: str, *, json=None, params=None, token: str | None = None,
-         idempotency_key: str | None = None, internal: bool = False):
-    """Call a service on behalf of the browser (with its address, agent and, if any, token)."""
+         idempotency_key: str | None = None, internal: bool = False,
+         idempotent: bool | None = True):
+    """Call a service on behalf of the browser (with its address, agent and, if any, token).
+
+    The one upstream call of the UI and the staff workspace. ``idempotent=None`` leaves the
+    retry decision to the method (reads only), for writes that are not safe to repeat."""
     ups = current_app.extensions["upstreams"]
     client = (ups.internal if internal else ups.public)[service]
     headers = client_headers()
@@ -31,10 +35,11 @@ def call(service: str, method: str, path: str, *, json=None, params=None, token:
         headers["User-Agent"] = request.user_agent.string[:512]
     if idempotency_key:
         headers["Idempotency-Key"] = idempotency_key
-    # Every write the UI makes is safe to repeat (idempotency keys, or idempotent by nature), so
-    # a call lost on a stale pooled keep-alive connection is retried rather than shown as an error.
+    # Every write the public UI makes is safe to repeat (idempotency keys, or idempotent by
+    # nature), so a call lost on a stale pooled keep-alive connection is retried rather than shown
+    # as an error.
     return client.request(method, path, json=json, params=params, headers=headers, token=token,
-                          idempotent=True)
+                          idempotent=idempotent)
 
 
 def get_json(service: str, path: str, *, params=None, token=None, internal=False,

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from regcommon.instants import instant_or_none
+
 DOCUMENT_TYPES = (
     ("oms_unified", "Полис ОМС единого образца", "шестнадцать цифр"),
     ("oms_old", "Полис ОМС старого образца", "серия и номер полиса"),
@@ -113,48 +115,28 @@ def map_field_errors(fields: dict | None) -> dict[str, str]:
     return mapped
 
 
-BOOKING_ERRORS = {
-    "slot_unavailable": "Это время уже занято другим пациентом. Выберите другое свободное время.",
-    "not_attached": "Самостоятельная запись на эту услугу доступна только гражданам, прикреплённым "
-                    "к этой поликлинике (участку). Обратитесь в регистратуру вашей поликлиники.",
-    "duplicate_specialty": "У вас уже есть активная запись к врачу этой специальности. Отмените "
-                           "или перенесите её в личном кабинете, чтобы записаться снова.",
-    "outside_booking_horizon": "Запись на эту дату ещё не открыта: выберите дату ближе.",
-    "same_day_not_allowed": "Запись на текущий день через портал невозможна. Обратитесь в "
-                            "регистратуру или запишитесь по телефону.",
-    "in_the_past": "Это время уже прошло. Выберите другое время.",
-    "consent_required": "Нужно принять соглашение об обработке персональных данных.",
-    "hold_expired": "Время бронирования истекло. Выберите время ещё раз.",
-    "too_many_holds": "Слишком много одновременных бронирований. Повторите попытку позже.",
-    "not_self_bookable": "На эту услугу можно записаться только через регистратуру.",
-    "cancel_too_late": "Отменить запись уже нельзя: обратитесь в регистратуру.",
-    "not_found": "Запись не найдена.",
-    "service_unavailable": "Сервис временно недоступен, повторите попытку позже.",
-}
+# The "time taken" page's own heading: it is also shown when the UI itself finds the time gone
+# (a visitor's choice checked after the login), with no error of a service to show.
+TAKEN_MESSAGE = "Это время уже занято другим пациентом. Выберите другое свободное время."
+# An answer that carries no message (not one of the services' envelopes: a proxy in between).
+NO_MESSAGE = "Не удалось выполнить запись."
 
 
 def booking_error_message(error: dict | None) -> str:
-    error = error or {}
-    code = error.get("code", "")
-    return BOOKING_ERRORS.get(code) or error.get("message") or "Не удалось выполнить запись."
-
-
-def parse_instant(value: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value or "")
-    except ValueError:
-        return None
+    """The Russian message the refusing service sent (each service words its own errors)."""
+    message = (error or {}).get("message")
+    return message if isinstance(message, str) and message else NO_MESSAGE
 
 
 def hhmm(value: str | None) -> str:
-    moment = parse_instant(value)
+    moment = instant_or_none(value)
     return moment.strftime("%H:%M") if moment else ""
 
 
 def human_date(value) -> str:
     """``2026-12-01`` (or an instant) → ``1 декабря 2026, вторник``."""
     if isinstance(value, str):
-        moment = parse_instant(value)
+        moment = instant_or_none(value)
         if moment is None:
             return value
         value = moment.date() if "T" in value else moment.date()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from regcommon.ids import parse_slot_id
+from regcommon.instants import parse_utc as parse_instant  # noqa: F401 (booking keeps UTC)
 
 from .domain import errors
 
@@ -14,13 +14,6 @@ REF = re.compile(r"^[A-Za-z0-9_.:-]{1,64}\Z")
 UUID_RE = re.compile(r"^[0-9a-fA-F-]{36}\Z")
 REQUIRED = "Обязательное поле"
 INVALID = "Недопустимое значение"
-
-
-def parse_instant(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from regcommon.db import utcnow
+from regcommon.instants import DEFAULT_TIMEZONE
 
 from .adapters.tables import doctors, organizations, templates
 from .adapters.upsert import upsert
@@ -30,7 +31,7 @@ class ImportResult:
     skipped_templates: int = 0
 
 
-def import_region(engine: Engine, region: dict, default_tz: str = "Asia/Yekaterinburg") -> ImportResult:
+def import_region(engine: Engine, region: dict, default_tz: str = DEFAULT_TIMEZONE) -> ImportResult:
     if not isinstance(region, dict) or region.get("format") != FORMAT:
         raise RegionFileInvalid(f"not a {FORMAT} file")
     now = utcnow()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
+from regcommon.instants import DEFAULT_TIMEZONE
 from regcommon.settings import ServiceSettings, service_url_field
 
 
@@ -37,5 +38,5 @@ class ScheduleSettings(ServiceSettings):
     db_pool_size: int | None = None
     # Doctor facts (organization, services, template) cached per process for the hot paths.
     doctor_cache_seconds: float = 30.0
-    default_timezone: str = Field(default="Asia/Yekaterinburg",
+    default_timezone: str = Field(default=DEFAULT_TIMEZONE,
                                   validation_alias=AliasChoices("SCHEDULE_DEFAULT_TIMEZONE"))

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from regcommon.instants import zone  # noqa: F401 (the rules' zone lookup)
+
 from . import errors
 
-DEFAULT_TIMEZONE = "Asia/Yekaterinburg"
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,6 @@ class OrgSettings:
                    day_opens_at=opens_at,
                    same_day_booking=bool(data.get("same_day_booking", False)),
                    cancel_cutoff_hours=float(data.get("cancel_cutoff_hours", 0) or 0))
-
-
-def zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or DEFAULT_TIMEZONE)
-    except (KeyError, ValueError):
-        return ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def last_open_date(now_local: datetime, settings: OrgSettings) -> date:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime
+
+from regcommon.instants import DEFAULT_TIMEZONE, as_utc
 
 from .rules import zone
 
@@ -13,13 +15,6 @@ _TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 def new_ticket_number() -> str:
     raw = "".join(secrets.choice(_TICKET_ALPHABET) for _ in range(10))
     return f"{raw[:5]}-{raw[5:]}"
-
-
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
 
 
 def local_iso(value: datetime, tz_name: str | None) -> str:
@@ -76,7 +71,7 @@ def event_data(row, *, actor: str, previous: dict | None = None, extra: dict | N
         body.pop(key, None)
     # The type («Женские консультации») lets tickets keep a sensitive place out of SMS/e-mail.
     body["organization"]["type"] = snap["organization"].get("type_name")
-    data = {"appointment": body, "timezone": snap.get("timezone") or "Asia/Yekaterinburg",
+    data = {"appointment": body, "timezone": snap.get("timezone") or DEFAULT_TIMEZONE,
             "contact": dict(snap.get("contact") or {}), "actor": actor}
     if previous is not None:
         data["previous"] = previous

@@ -1,10 +1,11 @@
 """Flattening a validated region file into table rows (pure; the importer writes them)."""
 from __future__ import annotations
 
+from regcommon.instants import DEFAULT_TIMEZONE
+
 from .org_settings import with_defaults
 from .search import search_text
 
-DEFAULT_TIMEZONE = "Asia/Yekaterinburg"
 
 
 def region_rows(document: dict) -> dict[str, list[dict]]:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from regcommon.instants import DEFAULT_TIMEZONE, as_utc  # noqa: F401 (as_utc: used via this module)
 
 PORTAL_CHANNELS = ("any", "portal")
 DEFAULT_SETTINGS = {"booking_horizon_days": 14, "day_opens_at": "07:00", "same_day_booking": False,
@@ -23,7 +25,7 @@ def parse_hhmm(value: str) -> time:
 class OrgRules:
     """The booking settings of one organization (defaults of domain.md)."""
 
-    timezone: str = "Asia/Yekaterinburg"
+    timezone: str = DEFAULT_TIMEZONE
     booking_horizon_days: int = 14
     day_opens_at: time = time(7, 0)
     same_day_booking: bool = False
@@ -96,13 +98,6 @@ def slot_is_free(status: str, hold_expires_at: datetime | None, now_utc: datetim
     if status == "free":
         return True
     return status == "held" and hold_expires_at is not None and hold_expires_at <= now_utc
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything we store is UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=timezone.utc)
 
 
 def day_hold_cap(portal_slots: int, percent: int, minimum: int) -> int:

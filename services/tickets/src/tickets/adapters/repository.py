@@ -5,22 +5,16 @@ is enforced by the database with ``INSERT … ON CONFLICT DO NOTHING``, never by
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from regcommon.db import new_id, utcnow
+from regcommon.instants import as_utc  # noqa: F401 (services read columns through repo.as_utc)
 
 from .models import dead_letters, notifications, processed_events, tickets
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; everything we store is UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 def insert_ignore(session: Session, table: Table, values: dict) -> bool:

@@ -4,8 +4,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from regcommon import instants
 
 TITLE = "Талон на приём к врачу"
 MONTHS_GENITIVE = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
@@ -54,12 +56,9 @@ def mask_policy(last4: str | None) -> str | None:
 
 def parse_instant(value: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError) as exc:
+        return instants.parse_instant(value)
+    except ValueError as exc:
         raise InvalidSnapshot(f"bad instant: {value!r}") from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment
 
 
 def local_time(value: str, tz_name: str | None) -> datetime:
