@@ -68,6 +68,18 @@ def rows(url: str, sql: str, params: dict | None = None) -> list:
         engine.dispose()
 
 
+def post_retrying(http, url: str, **kwargs) -> requests.Response:
+    """POST, retried on the 503 a client is told to retry after (auth, busy hashing the login
+    burst, can answer late: the gateway then fails closed and the login times out upstream)."""
+    for _attempt in range(10):
+        response = http.post(url, timeout=60, **kwargs)
+        if response.status_code != 503:
+            break
+        time.sleep(float(response.headers.get("Retry-After", "1")))
+    response.raise_for_status()
+    return response
+
+
 def login_all(api: str, patients: list[dict], clients: int, consent: str | None) -> list[str]:
     """Log every patient in and, as the seed's consent step does before booking, accept the
     personal-data agreement (with --consent-at-booking the booking request records it instead)."""
@@ -76,13 +88,14 @@ def login_all(api: str, patients: list[dict], clients: int, consent: str | None)
     def login(p):
         body = {"document_type": p["document_type"], "policy_number": p["policy_number"],
                 "birth_date": p["birth_date"]}
-        r = http.post(f"{api}/auth/oms", json=body, timeout=60)
-        r.raise_for_status()
-        token = r.json()["access_token"]
+        token = post_retrying(http, f"{api}/auth/oms", json=body).json()["access_token"]
         if consent:
-            accepted = http.post(f"{api}/consents", json={"version": consent, "channel": "portal"},
-                                 headers={"Authorization": f"Bearer {token}"}, timeout=60)
-            accepted.raise_for_status()
+            # Book with the token the consent answers (its ``consent`` claim says so), as the
+            # portal does: the login token would make booking record the consent in auth again.
+            accepted = post_retrying(http, f"{api}/consents",
+                                     json={"version": consent, "channel": "portal"},
+                                     headers={"Authorization": f"Bearer {token}"})
+            token = accepted.json()["access_token"]
         return token
 
     with ThreadPoolExecutor(clients) as pool:

@@ -43,7 +43,7 @@ def create_app(settings: GatewaySettings | None = None):
     app.extensions["engine"] = engine
     sessionmaker = make_sessionmaker(engine)
     app.session_interface = DbSessionInterface(sessionmaker, settings)
-    app.extensions["token_gate"] = build_gate(settings, sessionmaker)
+    app.extensions["token_gate"] = build_gate(settings, engine)
     upstreams = Upstreams(settings)
     app.extensions["upstreams"] = upstreams
     # Verifies tokens only where the gateway itself must know the caller before it reads a body

@@ -246,13 +246,17 @@ class Schedule:
 
     def take(self, slot_id: int, appointment_id: str, hold_id: str | None, channel: str) -> dict:
         def work(conn: Connection) -> dict:
-            slot = self._existing_slot(conn, slot_id)
-            if slot["appointment_id"] == appointment_id:
-                return self.present(slot)  # a retry: already ours
             # Should the appointment hold another slot, the unique index refuses this one.
             changes: Counter = Counter()
             now = self.clock()
-            if not store.take(conn, slot_id, appointment_id, hold_id, channel, now, changes):
+            won = store.take_free(conn, slot_id, appointment_id, channel, now, changes)
+            if won is not None:  # the rush's common case: one UPDATE answering the facts
+                store.bump_counters(conn, changes)
+                return self.present(won)
+            slot = self._existing_slot(conn, slot_id)
+            if slot["appointment_id"] == appointment_id:
+                return self.present(slot)  # a retry: already ours
+            if not store.take_held(conn, slot_id, appointment_id, hold_id, channel, now):
                 # A concurrent retry of this same appointment may have won: that is success.
                 again = store.slot_of_appointment(conn, appointment_id)
                 if again is not None and again["id"] == slot_id:

@@ -67,20 +67,44 @@ def counts(row) -> bool:
 RETURNING = (slots.c.id, slots.c.doctor_id, slots.c.local_date, slots.c.channel)
 
 
+def _taking(slot_id: int, appointment_id: str, channel: str, now: datetime):
+    where = [slots.c.id == slot_id, slots.c.start_utc > now, _channel_filter(channel)]
+    values = dict(status="taken", appointment_id=appointment_id, hold_id=None,
+                  hold_expires_at=None, taken_at=utcnow(), version=slots.c.version + 1)
+    return where, values
+
+
+# The doctor's facts a take answers with, as subqueries: SQLite's RETURNING cannot name the
+# tables of an UPDATE ... FROM.
+_DOCTOR_FACTS = tuple(select(column).where(doctors.c.id == slots.c.doctor_id).scalar_subquery()
+                      .label(column.name) for column in (doctors.c.timezone, doctors.c.service_ids))
+
+
+def take_free(conn: Connection, slot_id: int, appointment_id: str, channel: str, now: datetime,
+              changes: Counter) -> dict | None:
+    """The common take in one statement: a free slot becomes the appointment's, answering the
+    slot's row (as ``slot_row`` reads it); None when the slot is not free (or absent)."""
+    where, values = _taking(slot_id, appointment_id, channel, now)
+    row = conn.execute(update(slots).where(*where, slots.c.status == "free").values(**values)
+                       .returning(*SLOT_COLUMNS, *_DOCTOR_FACTS)).mappings().first()
+    if row is not None and row["channel"] in PORTAL_CHANNELS:
+        changes[(row["doctor_id"], row["local_date"])] -= 1
+    return _normalise(row)
+
+
 def take(conn: Connection, slot_id: int, appointment_id: str, hold_id: str | None, channel: str,
          now: datetime, changes: Counter) -> bool:
     """Occupy the slot for the appointment; False when someone else has it (or it is not
     bookable on this channel). Free → taken decrements the day's counter; a held slot was already
     counted out when it was held."""
-    base = [slots.c.id == slot_id, slots.c.start_utc > now, _channel_filter(channel)]
-    values = dict(status="taken", appointment_id=appointment_id, hold_id=None,
-                  hold_expires_at=None, taken_at=utcnow(), version=slots.c.version + 1)
-    row = conn.execute(update(slots).where(*base, slots.c.status == "free")
-                       .values(**values).returning(*RETURNING)).first()
-    if row is not None:
-        if counts(row):
-            changes[(row.doctor_id, row.local_date)] -= 1
-        return True
+    return (take_free(conn, slot_id, appointment_id, channel, now, changes) is not None
+            or take_held(conn, slot_id, appointment_id, hold_id, channel, now))
+
+
+def take_held(conn: Connection, slot_id: int, appointment_id: str, hold_id: str | None,
+              channel: str, now: datetime) -> bool:
+    """Take a slot held by this hold (or by an expired one); its day's count already left."""
+    base, values = _taking(slot_id, appointment_id, channel, now)
     held_ok = slots.c.hold_expires_at <= now
     if hold_id:
         held_ok = or_(held_ok, slots.c.hold_id == hold_id)
