@@ -1,16 +1,16 @@
 """Holds name their holder (a patient or staff member): holds need a login, and the
 per-patient hold limit counts on it.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0002
+Revises: 0001
 Create Date: 2026-12-03 09:20:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003'
-down_revision = '0002'
+revision = '0002'
+down_revision = '0001'
 branch_labels = None
 depends_on = None
 
