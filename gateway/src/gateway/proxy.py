@@ -5,6 +5,7 @@ never touches the session store: sessions are opened for UI pages only.
 """
 from __future__ import annotations
 
+import io
 import logging
 from urllib.parse import quote
 
@@ -26,6 +27,7 @@ RESPONSE_HEADERS = ("Content-Type", "Retry-After", "ETag", "Cache-Control", "Con
 PATH_SAFE = "/:@-._~!$&'()*+,;="
 IMPORT_PATH = "/v1/admin/import"
 STREAM_CHUNK = 64 * 1024
+ORDINARY_BODY_LIMIT = 1024 * 1024  # regcommon.web reads JSON bodies up to this size
 LOGOUT_PATH = "/v1/auth/logout"
 # A stale token sent along with a new login must not stop the login.
 LOGIN_PATHS = ("/v1/auth/oms", "/v1/auth/staff")
@@ -162,10 +164,14 @@ def forward_import(match: Match) -> Response:
     """
     if _caller_is_admin():
         request.max_content_length = current_app.extensions["settings"].max_import_bytes
-    stream = request.stream  # raises 413 when Content-Length exceeds the limit
     length = request.content_length
-    body = _SizedBody(stream, length) if length is not None else \
-        iter(lambda: stream.read(STREAM_CHUNK), b"")  # a chunked upload stays chunked
+    if length is not None and length <= ORDINARY_BODY_LIMIT:
+        # A body within the ordinary limit has already been read (and checked) by the base app.
+        body = io.BytesIO(request.get_data(cache=True))
+    else:
+        stream = request.stream  # raises 413 when Content-Length exceeds the limit
+        body = _SizedBody(stream, length) if length is not None else \
+            iter(lambda: stream.read(STREAM_CHUNK), b"")  # a chunked upload stays chunked
     headers = forwarded_headers()
     if length is not None:
         headers["Content-Length"] = str(length)  # sent as it is read, not chunked

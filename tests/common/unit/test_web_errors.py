@@ -144,3 +144,15 @@ def test_openapi_documents_errors_in_the_envelope_they_are_answered_in(client):
     assert documented["properties"]["error"]["required"] == ["code", "message"]
     answer = client.post("/things", json={}).get_json()
     assert set(answer) == {"error"} and {"code", "message"} <= set(answer["error"])
+
+
+def test_a_nul_anywhere_in_a_json_body_is_refused_before_any_query(client):
+    """PostgreSQL refuses NUL in text: the fuzzer's staff login with one in the login was a 500."""
+    response = client.post("/things", data='{"name": "a\\u0000b", "x": [{"y": "\\u0000"}]}',
+                           content_type="application/json")
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "validation_failed"
+    assert response.json["error"]["fields"] == {"name": "Недопустимые символы",
+                                                "x": "Недопустимые символы"}
+    fine = client.post("/things", json={"name": "Иванова \\u0000 в тексте"})
+    assert fine.status_code == 201  # an escaped backslash is text, not a NUL

@@ -168,9 +168,36 @@ def _refuse_control_characters() -> None:
         raise ApiError(404, "not_found", "Не найдено")
     bad = sorted({name for name, value in request.args.items(multi=True)
                   if _has_control(name) or _has_control(value)})
+    bad += _fields_with_nul()
     if bad:
         raise ApiError(422, "validation_failed", "Проверьте правильность заполнения полей",
                        {name: "Недопустимые символы" for name in bad})
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+def _fields_with_nul() -> list[str]:
+    """Top-level fields of a JSON body holding a NUL anywhere inside (JSON can only carry one as
+    ``\\u0000``, so the body is looked into only when that escape is in it; big bodies such as
+    the region import, streamed by the gateway, are never read here)."""
+    if request.mimetype != "application/json" or not request.content_length \
+            or request.content_length > 1024 * 1024:
+        return []
+    if b"\\u0000" not in request.get_data(cache=True):
+        return []
+    body = request.get_json(silent=True)
+    if isinstance(body, dict):
+        return sorted(str(key) for key, value in body.items()
+                      if _holds_nul(key) or _holds_nul(value))
+    return ["_schema"] if _holds_nul(body) else []
 
 
 def add_readiness_check(app, name: str, check: ReadinessCheck) -> None:
