@@ -122,7 +122,6 @@ def reschedule(deps: Deps, actor: Actor, appointment_id: str, body, key: str,
         deps.engine, actor_id=actor.id, key=key,
         req_hash=idempotency.request_hash("POST", f"/v1/appointments/{appointment_id}/reschedule",
                                           body),
-        appointment_id=None, resume=None,
         work=lambda: _reschedule(deps, actor, appointment_id, slot_id, key, client),
         wait_seconds=deps.settings.idempotency_wait_seconds)
 

@@ -43,14 +43,13 @@ def _replay(record: dict) -> Reply:
     return Reply(record["status_code"], json.loads(record["response_body"]), replayed=True)
 
 
-def run(engine, *, actor_id: str, key: str, req_hash: str, appointment_id: str | None,
-        work: Callable[[], Reply], resume: Callable[[str], Reply | None] | None,
+def run(engine, *, actor_id: str, key: str, req_hash: str, work: Callable[[], Reply],
         wait_seconds: float) -> Reply:
     """Do ``work`` once per (actor, key) and remember its answer. ``work`` may store the answer
     itself, in the transaction of its state change, and say so with ``Reply.stored``."""
     for _attempt in range(3):
         with engine.begin() as conn:
-            claimed = store.claim_key(conn, actor_id, key, req_hash, appointment_id)
+            claimed = store.claim_key(conn, actor_id, key, req_hash, None)
         if claimed:
             return _execute(engine, actor_id, key, work)
         record = _await(engine, actor_id, key, req_hash, wait_seconds)
@@ -58,11 +57,6 @@ def run(engine, *, actor_id: str, key: str, req_hash: str, appointment_id: str |
             continue  # the first request gave its claim up (it failed upstream): take over
         if record["status_code"] is not None:
             return _replay(record)
-        if record["appointment_id"] and resume is not None:
-            reply = resume(record["appointment_id"])
-            if reply is not None:
-                _store(engine, actor_id, key, reply)
-                return reply
         if utcnow() - as_utc(record["created_at"]) > STALE_CLAIM:
             with engine.begin() as conn:
                 store.drop_key(conn, actor_id, key)
@@ -100,15 +94,10 @@ def _execute(engine, actor_id: str, key: str, work: Callable[[], Reply]) -> Repl
         if remembered is not None:
             _store(engine, actor_id, key, remembered)
             return remembered
-        # A 5xx (a peer is down): forget the claim unless an appointment was recorded, in which
-        # case a retry resumes it (and the reconciler settles it if nobody retries).
+        # A 5xx (a peer is down): forget the claim, so that a retry does the work again.
         try:
             with engine.begin() as conn:
-                record = store.get_key(conn, actor_id, key)
-                appointment = (record and record["appointment_id"]
-                               and store.get_appointment(conn, record["appointment_id"]))
-                if not appointment:
-                    store.drop_key(conn, actor_id, key)
+                store.drop_key(conn, actor_id, key)
         except Exception:  # noqa: BLE001 - the original error matters more
             log.exception("could not release an idempotency claim")
         raise
