@@ -13,7 +13,15 @@ import socket
 import uuid
 from collections import Counter
 
+import time
+
 import pytest
+
+# Tests reason about "today" as the region does (the UI's grid, the horizon, same-day booking),
+# so the machine's calendar is the region's: on a UTC runner the two dates differ every evening
+# from 19:00 UTC (midnight in Orenburg), which failed date-sensitive tests only then.
+os.environ["TZ"] = "Asia/Yekaterinburg"
+time.tzset()
 
 LOCAL_POSTGRES = "postgresql+psycopg://root@127.0.0.1:5432/postgres"
 LOCAL_AMQP = "amqp://guest:guest@127.0.0.1:5672//"

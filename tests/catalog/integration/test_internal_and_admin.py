@@ -182,3 +182,17 @@ def test_staff_read_the_current_settings_with_the_rights_of_changing_them(client
     # Leave the module's shared database as the other tests expect it.
     client.put("/v1/admin/organizations/o-0001/settings", json={"cancel_cutoff_hours": 0},
                headers=admin)
+
+
+def test_the_public_doctor_view_has_the_triple_without_internal_fields(client, small_region):
+    org, doctor = first_doctor(small_region)
+    service_id = doctor["service_ids"][0]
+    response = client.get(f"/v1/doctors/{doctor['id']}", query_string={"service_id": service_id})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["organization"]["id"] == org["id"] and body["service"]["id"] == service_id
+    assert body["doctor"]["full_name"].startswith(doctor["last_name"])
+    assert "settings" not in body["organization"] and "areas" not in body["doctor"]
+    other = client.get(f"/v1/doctors/{doctor['id']}", query_string={"service_id": "svc-0001-03"})
+    assert other.status_code == 404
+    assert client.get(f"/v1/doctors/{doctor['id']}").status_code == 422

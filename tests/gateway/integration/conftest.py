@@ -117,14 +117,11 @@ def catalog_app(state: State) -> Flask:
     def no_doctors():
         return {"items": []}
 
-    @app.get("/internal/doctors/doc-1/context")
+    @app.get("/v1/doctors/doc-1")
     def context():
-        if request.headers.get("X-Internal-Token") != INTERNAL_TOKEN:
-            return _err(403, "forbidden")
         if request.args.get("service_id") != "svc-01":
             return _err(404, "not_found")
-        return {"organization": {**ORG, "settings": {}}, "service": SERVICES[0],
-                "doctor": {**DOCTOR, "areas": ["1"], "service_ids": ["svc-01"]}}
+        return {"organization": ORG, "service": SERVICES[0], "doctor": DOCTOR}
 
     @app.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
     def echo(rest):
@@ -164,9 +161,10 @@ def schedule_app(state: State) -> Flask:
                           "bookable": sid not in state.taken and slot_id != "102"})
         return {"items": items}
 
-    @app.get("/internal/slots/<slot_id>")
+    @app.get("/v1/slots/<slot_id>")
     def one_slot(slot_id):
         return {"id": slot_id, "doctor_id": "doc-1", "service_ids": ["svc-1"],
+                "date": "2026-12-01", "bookable": True,
                 "start": "2026-12-01T08:00:00+05:00", "end": "2026-12-01T08:15:00+05:00"}
 
     @app.post("/v1/slots/<slot_id>/hold")

@@ -17,6 +17,8 @@ ROUTES_UNDER_TEST = [
      "/v1/doctors/doc-9/days"),
     ("GET", "/api/v1/doctors/doc-9/slots?service_id=s&date=2026-12-01", "schedule",
      "/v1/doctors/doc-9/slots"),
+    ("GET", "/api/v1/doctors/doc-9?service_id=s", "catalog", "/v1/doctors/doc-9"),
+    ("GET", "/api/v1/slots/77", "schedule", "/v1/slots/77"),
     ("POST", "/api/v1/slots/77/hold", "schedule", "/v1/slots/77/hold"),
     ("DELETE", "/api/v1/holds/h-1", "schedule", "/v1/holds/h-1"),
     ("GET", "/api/v1/consent", "auth", "/v1/consent"),

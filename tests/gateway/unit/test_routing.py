@@ -13,7 +13,9 @@ pytestmark = pytest.mark.unit
     ("GET", "organization-types", "catalog"),
     ("GET", "organizations", "catalog"),
     ("GET", "organizations/o-1/services/s-1/doctors", "catalog"),
+    ("GET", "doctors/d-1", "catalog"),
     ("GET", "doctors/d-1/days", "schedule"),
+    ("GET", "slots/17", "schedule"),
     ("GET", "doctors/d-1/slots", "schedule"),
     ("POST", "slots/17/hold", "schedule"),
     ("DELETE", "holds/h-1", "schedule"),
@@ -47,7 +49,7 @@ def test_only_public_reads_of_catalog_and_schedule_are_cacheable():
     assert not resolve("me", "GET").cacheable
 
 
-@pytest.mark.parametrize("path", ["nothing", "doctors/d-1", "admin/other", "registry/../me",
+@pytest.mark.parametrize("path", ["nothing", "doctors/d-1/other", "admin/other", "registry/../me",
                                   "organizations//services", "appointments/a/b/c",
                                   "organizations/\x00", "organizations/o-1\nx"])
 def test_unknown_paths_resolve_to_nothing(path):

@@ -328,3 +328,18 @@ def test_takes_are_listed_oldest_first_with_a_cursor_and_releases_leave_the_list
     assert client.get("/internal/takes?older_than=3600", headers=internal).json["items"] == []
     assert client.get("/internal/takes?since=yesterday", headers=internal).status_code == 422
     assert client.get("/internal/takes").status_code == 403
+
+
+def test_a_public_slot_names_its_doctor_and_day_but_never_who_took_it(client, internal):
+    slot = free_slot_ids(client)[0]
+    free = client.get(f"/v1/slots/{slot}")
+    assert free.status_code == 200
+    assert free.json["doctor_id"] == "doc-000001" and free.json["date"] == "2026-12-03"
+    assert free.json["service_ids"] == [SVC] and free.json["bookable"] is True
+    client.post(f"/internal/slots/{slot}/take", headers=internal,
+                json={"appointment_id": "a-secret", "channel": "portal"})
+    taken = client.get(f"/v1/slots/{slot}")
+    assert taken.json["bookable"] is False
+    assert "a-secret" not in taken.get_data(as_text=True) and "appointment_id" not in taken.json
+    assert client.get("/v1/slots/999999999").status_code == 404
+    assert client.get("/v1/slots/%C2%B2").status_code == 404

@@ -85,10 +85,8 @@ def service_doctors(org_id: str, service_id: str):
 def doctor_context(doctor_id: str, service_id: str | None) -> dict:
     if not service_id:
         raise NotFound("Не выбрана услуга: начните запись с выбора учреждения")
-    # Internal: the public catalog reaches a doctor only through an organization, and these pages
-    # know the doctor and the service only.
-    return get_json("catalog", f"/internal/doctors/{q(doctor_id)}/context",
-                    params={"service_id": service_id}, internal=True, cached=True)
+    return get_json("catalog", f"/v1/doctors/{q(doctor_id)}", params={"service_id": service_id},
+                    cached=True)
 
 
 def _crumbs_to_doctor(ctx: dict, mode_args: dict, last_is_link: bool) -> list:
@@ -162,8 +160,7 @@ def offered_slot(slot_id: str):
     parsed = parse_slot_id(slot_id)
     if parsed is None:
         abort(404)
-    # Internal: no public route looks a slot up by id (api.md lists the day's slots only).
-    slot = get_json("schedule", f"/internal/slots/{slot_id_text(parsed)}", internal=True)
+    slot = get_json("schedule", f"/v1/slots/{slot_id_text(parsed)}")
     service_id = request.args.get("service_id") or (slot.get("service_ids") or [None])[0]
     day = slot.get("date") or str(slot.get("start", ""))[:10]
     return redirect(with_query(url_for("browse.doctor_day", doctor_id=slot["doctor_id"]),

@@ -68,3 +68,11 @@ def services(organization_id):
 @bp.doc(summary="Врачи, оказывающие услугу", responses=[404])
 def doctors(organization_id, service_id):
     return cached_json({"items": catalog().doctors(organization_id, service_id)})
+
+
+@bp.get("/v1/doctors/<doctor_id>")
+@bp.input(schemas.ContextQuery, location="query")
+@bp.output(schemas.PublicDoctorContext)
+@bp.doc(summary="Врач вместе с услугой и организацией (для страниц записи)", responses=[404])
+def doctor(doctor_id, query_data):
+    return cached_json(catalog().public_doctor_context(doctor_id, query_data["service_id"]))

@@ -117,6 +117,13 @@ class DoctorList(Schema):
     items = List(Nested(DoctorOut))
 
 
+class PublicDoctorContext(Schema):
+    """A doctor with the service and the organization, as anyone may see them (no settings)."""
+    organization = Nested(OrganizationOut)
+    service = Nested(ServiceOut)
+    doctor = Nested(DoctorOut)
+
+
 class NestedSettings(SettingsOut):
     """SettingsOut is also a top-level answer; apispec must not register one class twice."""
 

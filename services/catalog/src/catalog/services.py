@@ -82,6 +82,15 @@ class Catalog:
         service.pop("organization_id")
         return {"organization": organization, "service": service, "doctor": doctor}
 
+    def public_doctor_context(self, doctor_id: str, service_id: str) -> dict:
+        """The same triple without what only the services may read (settings, areas)."""
+        ctx = self.doctor_context(doctor_id, service_id)
+        ctx["organization"] = {k: v for k, v in ctx["organization"].items()
+                               if k not in ("settings", "type_name")}
+        ctx["doctor"] = {k: v for k, v in ctx["doctor"].items()
+                         if k not in ("areas", "service_ids")}
+        return ctx
+
     def settings(self, organization_id: str) -> dict:
         org = self.repo.organization(organization_id, with_settings=True)
         if org is None:

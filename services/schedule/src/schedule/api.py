@@ -77,6 +77,17 @@ def doctor_slots(doctor_id: str):
     return {"items": items}, 200, PRIVATE if reception else CACHE
 
 
+@bp.get("/v1/slots/<slot_id>")
+def public_slot(slot_id: str):
+    """One time by id, as anyone may see it: whose, when, for which services, whether free
+    (never who took it). The web UI follows a waiting-list offer's link with it."""
+    slot = schedule().slot(slot_id_param(slot_id))
+    return {"id": slot["id"], "doctor_id": slot["doctor_id"],
+            "organization_id": slot["organization_id"], "date": slot["date"],
+            "start": slot["start"], "end": slot["end"], "service_ids": slot["service_ids"],
+            "bookable": slot["status"] == "free"}, 200, CACHE
+
+
 def holder_of(claims: dict) -> str:
     """The key of the per-holder limit: the patient id, or "staff:<id>" for staff."""
     subject = str(claims.get("sub"))[:48]
