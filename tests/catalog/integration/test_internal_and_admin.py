@@ -196,3 +196,26 @@ def test_the_public_doctor_view_has_the_triple_without_internal_fields(client, s
     other = client.get(f"/v1/doctors/{doctor['id']}", query_string={"service_id": "svc-0001-03"})
     assert other.status_code == 404
     assert client.get(f"/v1/doctors/{doctor['id']}").status_code == 422
+
+
+def test_the_region_snapshot_gives_every_doctor_context_the_single_route_gives(client, small_region):
+    """Booking builds its doctor contexts from /internal/contexts (booking.adapters.peers):
+    for every doctor and each of their services, exactly the answer of the one-doctor route."""
+    from booking.adapters.peers import context_from
+
+    snapshot = client.get("/internal/contexts", headers=INTERNAL)
+    assert snapshot.status_code == 200
+    body = snapshot.get_json()
+    compared = 0
+    for org in small_region["organizations"]:
+        for doctor in org["doctors"]:
+            for service_id in doctor["service_ids"]:
+                one = client.get(f"/internal/doctors/{doctor['id']}/context",
+                                 query_string={"service_id": service_id}, headers=INTERNAL)
+                assert context_from(body, doctor["id"], service_id) == one.get_json()
+                compared += 1
+    assert compared >= 10
+    some = small_region["organizations"][0]["doctors"][0]
+    assert context_from(body, some["id"], "svc-0001-03") is None  # not this doctor's service
+    assert context_from(body, "doc-999999", "svc-0001-01") is None
+    assert client.get("/internal/contexts").status_code == 403

@@ -49,6 +49,15 @@ def doctor_context(doctor_id, query_data):
     return catalog().doctor_context(doctor_id, query_data["service_id"])
 
 
+@bp.get("/internal/contexts")
+@bp.doc(summary="Все организации, услуги и врачи с тем, что нужно записи", responses=[403])
+def all_contexts():
+    """``{"organizations": {id: ...}, "services": {id: ...}, "doctors": {id: ...}}``: every
+    doctor context at once, so booking asks once a minute instead of once per doctor."""
+    internal_only()
+    return catalog().contexts()
+
+
 @bp.get("/internal/organizations/settings")
 @bp.doc(summary="Настройки записи всех организаций", responses=[403])
 def all_organization_settings():

@@ -97,6 +97,9 @@ class Catalog:
             raise CatalogNotFound(ORGANIZATION_NOT_FOUND)
         return org["settings"]
 
+    def contexts(self) -> dict:
+        return self.repo.contexts()
+
     def all_settings(self) -> dict[str, dict]:
         return self.repo.all_settings()
 

@@ -88,15 +88,59 @@ class HttpSchedule:
 
 
 class HttpCatalog:
-    """The doctor context is cached: it is read on every booking and changes rarely."""
+    """Doctor contexts are read on every booking and change rarely. The whole region's comes in
+    one call (``/internal/contexts``) and is kept ``ttl`` seconds; when it is stale one thread
+    fetches the next while the others go on with the previous one. A doctor the snapshot does
+    not know (a fresh import), or a catalog that has no such route, is asked one by one."""
 
     def __init__(self, client: ServiceClient, *, ttl: float = 60.0):
         self.client = client
         self.ttl = ttl
         self._cache: dict[tuple[str, str], tuple[float, dict | None]] = {}
         self._lock = threading.Lock()
+        self._snapshot: dict | None = None
+        self._snapshot_until = 0.0
+        self._refreshing = threading.Lock()
 
     def doctor_context(self, doctor_id: str, service_id: str) -> dict | None:
+        snapshot = self._current_snapshot()
+        if snapshot is not None and doctor_id in snapshot["doctors"]:
+            return context_from(snapshot, doctor_id, service_id)
+        return self._one_context(doctor_id, service_id)
+
+    def _current_snapshot(self) -> dict | None:
+        now = time.monotonic()
+        if self._snapshot_until > now:
+            return self._snapshot
+        # Only one thread refreshes; the others use what there is (None at the very start:
+        # they ask one by one meanwhile).
+        if not self._refreshing.acquire(blocking=self._snapshot is None):
+            return self._snapshot
+        try:
+            if self._snapshot_until > time.monotonic():
+                return self._snapshot
+            fresh = self._fetch_snapshot()
+            if fresh is not None:
+                self._snapshot = fresh
+            # On a failure keep the old one (or none) and try again a little later.
+            self._snapshot_until = time.monotonic() + (self.ttl if fresh is not None else 5.0)
+            return self._snapshot
+        finally:
+            self._refreshing.release()
+
+    def _fetch_snapshot(self) -> dict | None:
+        try:
+            response = self.client.get("/internal/contexts", timeout=15.0)
+        except Exception:  # noqa: BLE001 - the one-by-one path reports the outage
+            return None
+        if not response.ok:
+            return None
+        body = response.json()
+        if not all(isinstance(body.get(k), dict) for k in ("organizations", "services", "doctors")):
+            return None
+        return body
+
+    def _one_context(self, doctor_id: str, service_id: str) -> dict | None:
         key = (doctor_id, service_id)
         now = time.monotonic()
         hit = self._cache.get(key)
@@ -124,6 +168,20 @@ class HttpCatalog:
         if not response.ok:
             response.raise_as_api_error()
         return response.json().get("items", [])
+
+
+def context_from(snapshot: dict, doctor_id: str, service_id: str) -> dict | None:
+    """What ``/internal/doctors/{id}/context`` answers, built from the region's snapshot."""
+    doctor = snapshot["doctors"].get(doctor_id)
+    if doctor is None or service_id not in doctor.get("service_ids", ()):
+        return None
+    service = snapshot["services"].get(service_id)
+    organization = snapshot["organizations"].get(doctor.get("organization_id"))
+    if service is None or organization is None:
+        return None
+    return {"organization": dict(organization),
+            "service": {k: v for k, v in service.items() if k != "organization_id"},
+            "doctor": {k: v for k, v in doctor.items() if k != "organization_id"}}
 
 
 class HttpAuth:

@@ -120,6 +120,29 @@ class CatalogRepository:
                     # Numeric areas sort as numbers ("2" before "10").
                     "areas": sorted(areas, key=_area_key), "service_ids": list(service_ids)}
 
+    def contexts(self) -> dict:
+        """Everything :meth:`doctor` and :meth:`organization` (with settings) say, for the whole
+        region in four queries: what the booking service keeps as its snapshot."""
+        with self.sessions() as session:
+            types = dict(session.execute(select(OrganizationType.id, OrganizationType.name)).all())
+            organizations = {o.id: {**_org_public(o), "settings": _settings(o),
+                                    "type_name": types.get(o.type_id)}
+                             for o in session.scalars(select(Organization))}
+            services = {s.id: {**_service(s), "organization_id": s.organization_id}
+                        for s in session.scalars(select(Service))}
+            doctors = {d.id: {**_doctor(d), "organization_id": d.organization_id, "areas": [],
+                              "service_ids": []} for d in session.scalars(select(Doctor))}
+            for doctor_id, service_id in session.execute(
+                    select(DoctorService.doctor_id, DoctorService.service_id)
+                    .join(Service, Service.id == DoctorService.service_id)
+                    .order_by(DoctorService.doctor_id, Service.position)):
+                doctors[doctor_id]["service_ids"].append(service_id)
+            for doctor_id, area in session.execute(select(DoctorArea.doctor_id, DoctorArea.area)):
+                doctors[doctor_id]["areas"].append(area)
+        for doctor in doctors.values():
+            doctor["areas"].sort(key=_area_key)
+        return {"organizations": organizations, "services": services, "doctors": doctors}
+
     def update_settings(self, organization_id: str, values: dict) -> dict | None:
         with self.sessions() as session, session.begin():
             result = session.execute(update(Organization)
