@@ -1,13 +1,14 @@
 """Database plumbing: engines for PostgreSQL and SQLite, sessions, migrations."""
 from __future__ import annotations
 
+import time
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, exc, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -66,8 +67,39 @@ def make_engine(url: str, *, pool_size: int | None = None, echo: bool = False) -
 
         return engine
     pool_size = pool_size or default_pool_size()
-    return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size,
-                         pool_pre_ping=True, pool_recycle=1800, hide_parameters=True)
+    engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size,
+                           pool_recycle=1800, hide_parameters=True)
+    ping_when_idle(engine)
+    return engine
+
+
+# A connection back in the pool for longer than this is pinged before it is handed out again.
+IDLE_PING_SECONDS = 5.0
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float = IDLE_PING_SECONDS) -> None:
+    """``pool_pre_ping`` for connections that sat idle, not for busy ones.
+
+    SQLAlchemy's ``pool_pre_ping`` costs a round trip on every checkout, i.e. on every
+    transaction of every service. A connection used a moment ago is alive unless the server
+    went away since; then its statement fails as a disconnect, SQLAlchemy invalidates every
+    connection of the pool checked out before that moment, and the request answers 503 (see
+    regcommon.web). A connection idle for ``idle_seconds`` (a quiet night, a failover done
+    meanwhile) is pinged first and, if dead, replaced without anyone seeing an error."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn, record):
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy):
+        since = record.info.get("checked_in_at")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as error:  # noqa: BLE001 - the pool retries with a new connection
+            raise exc.DisconnectionError() from error
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -10,11 +10,12 @@ from apiflask import APIFlask
 from apiflask.exceptions import HTTPError
 from flask import Response, current_app, g, jsonify, request
 from flask.json.provider import DefaultJSONProvider
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from . import metrics
 from .clientaddr import presents_internal_token
-from .errors import ERROR_ENVELOPE_SCHEMA, ApiError, status_error
+from .errors import ERROR_ENVELOPE_SCHEMA, ApiError, error_body, status_error
 from .logs import REQUEST_ID_HEADER, configure_logging, new_request_id, request_id_var
 from .validation import translate_validation_detail
 
@@ -116,6 +117,17 @@ def create_base_app(import_name: str, settings, title: str, *, version: str = "1
         if error.code == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(error: DBAPIError):
+        if not error.connection_invalidated:
+            return _unexpected(error)
+        # The database went away (a restart, a failover): the pool is being renewed; a retry in
+        # a moment works. The client sees the outage answer, not an internal error.
+        log.warning("database connection lost", extra={"path": request.path})
+        body = error_body("service_unavailable", "Сервис временно недоступен, повторите попытку "
+                          "через минуту")
+        return jsonify(body), 503, {"Retry-After": "1"}
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
