@@ -12,6 +12,7 @@ import click
 from regcommon.db import make_engine, migrate
 
 from catalog.demo.generator import generate_region
+from catalog.adapters.importer import region_writer
 from catalog.services import import_region
 
 
@@ -28,7 +29,7 @@ def main(database_url: str, scale: float) -> None:
     engine = make_engine(database_url)
     try:
         for label in ("first import", "re-import (no-op)"):
-            result = import_region(engine, region)
+            result = import_region(region_writer(engine), region)
             click.echo(f"{label}: {result['elapsed_seconds']:.2f} s")
     finally:
         engine.dispose()

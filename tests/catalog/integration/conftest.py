@@ -14,6 +14,7 @@ from regcommon.jwt_verify import JwksCache, JwtVerifier
 
 from catalog.app import create_app
 from catalog.demo.generator import generate_region
+from catalog.adapters.importer import region_writer
 from catalog.services import import_region
 from catalog.settings import CatalogSettings
 
@@ -66,7 +67,7 @@ def catalog_db(make_pg_database, small_region):
     url = make_pg_database("catalog")
     migrate("catalog", url)
     engine = make_engine(url, pool_size=2)
-    import_region(engine, small_region)
+    import_region(region_writer(engine), small_region)
     yield url, engine
     engine.dispose()
 

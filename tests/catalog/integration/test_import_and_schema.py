@@ -8,6 +8,7 @@ from sqlalchemy import func, select, text
 
 from catalog.__main__ import cli
 from catalog.adapters.models import Doctor, DoctorArea, DoctorService, Organization, metadata
+from catalog.adapters.importer import region_writer
 from catalog.services import import_region
 
 pytestmark = pytest.mark.integration
@@ -39,7 +40,7 @@ def test_import_writes_everything_and_reimport_is_a_no_op(catalog_db, small_regi
     assert counts["organizations"] == len(small_region["organizations"])
     assert counts["doctors"] == sum(len(o["doctors"]) for o in small_region["organizations"])
     before = snapshot(engine)
-    result = import_region(engine, small_region)
+    result = import_region(region_writer(engine), small_region)
     assert all(c["inserted"] == 0 and c.get("updated", 0) == 0 and c.get("deleted", 0) == 0
                for c in result["counts"].values())
     assert snapshot(engine) == before
@@ -55,7 +56,7 @@ def test_changed_entries_are_updated_and_links_follow_the_file(catalog_db, small
     doctor["room"] = "999"
     doctor["areas"] = ["77"]
     doctor["service_ids"] = [s["id"] for s in org["services"][:2]]
-    result = import_region(engine, changed)
+    result = import_region(region_writer(engine), changed)
     assert result["counts"]["organizations"]["updated"] == 1
     assert result["counts"]["doctors"]["updated"] == 1
     with engine.connect() as conn:
@@ -68,7 +69,7 @@ def test_changed_entries_are_updated_and_links_follow_the_file(catalog_db, small
         links = conn.execute(select(func.count()).select_from(DoctorService)
                              .where(DoctorService.doctor_id == doctor["id"])).scalar()
         assert links == 2
-    import_region(engine, small_region)  # leave the module's data as it was
+    import_region(region_writer(engine), small_region)  # leave the module's data as it was
 
 
 def test_a_malformed_file_changes_nothing_and_the_command_fails(catalog_db, small_region,
@@ -119,8 +120,8 @@ def test_sqlite_embedded_mode_imports_and_searches_cyrillic_case_insensitively(
     migrate("catalog", url)
     engine = make_engine(url)
     try:
-        import_region(engine, small_region)
-        again = import_region(engine, small_region)
+        import_region(region_writer(engine), small_region)
+        again = import_region(region_writer(engine), small_region)
         assert again["counts"]["doctors"]["inserted"] == 0
         repo = CatalogRepository(make_sessionmaker(engine))
         upper = repo.organizations(None, None, "ОРЕНБУРГ")
@@ -138,7 +139,7 @@ def test_concurrent_imports_of_a_new_region_both_succeed(make_pg_database, small
     engine = make_engine(url, pool_size=2)
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:
-            results = list(pool.map(lambda _: import_region(engine, small_region), range(2)))
+            results = list(pool.map(lambda _: import_region(region_writer(engine), small_region), range(2)))
         inserted = sorted(r["counts"]["doctors"]["inserted"] for r in results)
         assert inserted == [0, sum(len(o["doctors"]) for o in small_region["organizations"])]
     finally:

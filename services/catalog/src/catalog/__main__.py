@@ -30,6 +30,7 @@ def import_command(path: str) -> None:
     """Validate a region file completely, then upsert it in one transaction."""
     from regcommon.db import make_engine
 
+    from .adapters.importer import region_writer
     from .domain.region_file import RegionFileInvalid
     from .services import import_region
 
@@ -41,7 +42,7 @@ def import_command(path: str) -> None:
         sys.exit(2)
     engine = make_engine(CatalogSettings().database_url)
     try:
-        result = import_region(engine, document)
+        result = import_region(region_writer(engine), document)
     except RegionFileInvalid as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)

@@ -7,6 +7,7 @@ from regcommon.jwt_verify import JwtVerifier, verifier_from_settings
 from regcommon.web import add_readiness_check, create_base_app
 
 from . import api, api_internal
+from .adapters.importer import region_writer
 from .adapters.repository import CatalogRepository
 from .domain.errors import CatalogNotFound, NotAllowed, SettingsInvalid
 from .services import Catalog
@@ -20,7 +21,8 @@ def create_app(settings: CatalogSettings | None = None, *,
     app = create_base_app(__name__, settings, "Registratura catalog")
     engine = make_engine(settings.database_url)
     app.extensions["engine"] = engine
-    app.extensions["catalog"] = Catalog(CatalogRepository(make_sessionmaker(engine)), engine)
+    app.extensions["catalog"] = Catalog(CatalogRepository(make_sessionmaker(engine)),
+                                        region_writer(engine))
     # The catalog has no logout-sensitive data; admin tokens are still checked for revocation.
     app.extensions["verifier"] = verifier or verifier_from_settings(settings)
     add_readiness_check(app, "database", lambda: ping(engine))

@@ -5,15 +5,12 @@ from __future__ import annotations
 import logging
 import time
 
-from sqlalchemy.engine import Engine
-
-from .adapters.importer import write_region
-from .adapters.repository import CatalogRepository
 from .domain.access import may_edit_settings, may_import
 from .domain.errors import CatalogNotFound, NotAllowed, SettingsInvalid
 from .domain.org_settings import setting_errors
 from .domain.region_file import RegionFileInvalid, validate_region
 from .domain.region_rows import region_rows
+from .ports import CatalogStore, RegionWriter
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +20,7 @@ DOCTOR_NOT_FOUND = "Врач не найден"
 DOCTOR_SERVICE_NOT_FOUND = "Врач не оказывает эту услугу"
 
 
-def import_region(engine: Engine, document) -> dict:
+def import_region(write: RegionWriter, document) -> dict:
     """Validate the whole document, then upsert it in one transaction; counts per table.
 
     Raises :class:`RegionFileInvalid` with every problem, before anything is written.
@@ -32,18 +29,16 @@ def import_region(engine: Engine, document) -> dict:
     problems = validate_region(document)
     if problems:
         raise RegionFileInvalid(problems)
-    rows = region_rows(document)
-    with engine.begin() as conn:
-        counts = write_region(conn, rows)
+    counts = write(region_rows(document))
     elapsed = round(time.perf_counter() - started, 3)
     log.info("region imported", extra={"elapsed_seconds": elapsed, "counts": counts})
     return {"elapsed_seconds": elapsed, "counts": counts}
 
 
 class Catalog:
-    def __init__(self, repository: CatalogRepository, engine: Engine):
+    def __init__(self, repository: CatalogStore, write_region: RegionWriter):
         self.repo = repository
-        self.engine = engine
+        self.write_region = write_region
 
     def districts(self) -> list[dict]:
         return self.repo.districts()
@@ -128,7 +123,7 @@ class Catalog:
     def import_region(self, claims: dict, document) -> dict:
         if not may_import(claims):
             raise NotAllowed()
-        return import_region(self.engine, document)
+        return import_region(self.write_region, document)
 
     def _require_organization(self, organization_id: str) -> None:
         if self.repo.organization(organization_id, with_settings=True) is None:

@@ -9,7 +9,7 @@ the services and areas of every doctor in the file become exactly those of the f
 from __future__ import annotations
 
 from sqlalchemy import Table, and_, bindparam, delete, insert, select, text, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from .models import metadata
 
@@ -72,3 +72,11 @@ def write_region(conn: Connection, rows: dict[str, list[dict]]) -> dict[str, dic
         counts[name] = _sync_links(conn, metadata.tables[name], other, rows[name], doctor_ids)
         counts[name]["total"] = len(rows[name])
     return counts
+
+
+def region_writer(engine: Engine):
+    """The use cases' ``RegionWriter``: :func:`write_region` in one transaction of ``engine``."""
+    def write(rows: dict[str, list[dict]]) -> dict[str, dict]:
+        with engine.begin() as conn:
+            return write_region(conn, rows)
+    return write
