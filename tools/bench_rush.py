@@ -168,6 +168,20 @@ def full_path(api: str, tokens: list[str], consent: str, clients: int):
     return attempt
 
 
+def check_connection_limit(clients: int) -> None:
+    """The raw SQL phase opens two connections per client beside the stack's pools (about 80):
+    say so before the run rather than fail in its last phase."""
+    import psycopg
+
+    with psycopg.connect(rush_floor.libpq(ADMIN_URL)) as conn:
+        limit = int(conn.execute("SHOW max_connections").fetchone()[0])
+    needed = 2 * clients + 100
+    if limit < needed:
+        sys.exit(f"PostgreSQL allows {limit} connections; this run needs about {needed} "
+                 f"(2 per client for the raw SQL phase, ~100 for the stack): "
+                 f"ALTER SYSTEM SET max_connections = {needed} and restart it, or pass fewer --clients")
+
+
 def raw_sql(urls: dict[str, str]):
     """Attempts on the raw SQL transaction: each client thread keeps its own two connections."""
     import psycopg
@@ -322,6 +336,7 @@ def main() -> int:
     args = parser.parse_args()
     variants = VARIANTS if args.variant == "both" else (args.variant,)
 
+    check_connection_limit(args.clients)
     work = Path(tempfile.mkdtemp(prefix="bench-rush-"))
     # A name of its own: other checkouts may run the benchmark on the same server meanwhile.
     prefix = f"rush{uuid.uuid4().hex[:6]}"
