@@ -219,3 +219,33 @@ def test_staff_reads_are_scoped_and_checked(w):
     staff_restrictions = client.get("/v1/me/restrictions",
                                     headers=w.headers(STAFF, "registrar", key=None))
     assert staff_restrictions.status_code == 403
+
+
+def test_two_marks_at_once_still_reach_the_limit_once(world):
+    """Each mark counts the other's (they are serialized per patient): one suspension, not
+    none and not two."""
+    import threading
+
+    world.catalog.org = {**world.catalog.org, "settings": {**world.catalog.org["settings"],
+                                                           **RULE}}
+    for _round in range(3):
+        patient = world.auth.add_patient()
+        world.clock.now = START_DAY_UTC - timedelta(days=1)
+        first, second = book_two(world, patient)
+        barrier = threading.Barrier(2)
+        answers = []
+
+        def run(appointment_id):
+            barrier.wait()
+            answers.append(mark(world, appointment_id, False).status_code)
+
+        threads = [threading.Thread(target=run, args=(a["id"],)) for a in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert answers == [200, 200]
+        with world.engine.connect() as conn:
+            rows = conn.execute(select(booking_suspensions)
+                                .where(booking_suspensions.c.patient_id == patient)).all()
+        assert len(rows) == 1 and rows[0].count == 2

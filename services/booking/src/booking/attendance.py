@@ -75,6 +75,7 @@ def mark(deps: Deps, actor: Actor, appointment_id: str, body, client: ClientInfo
     rule = _rule(deps, row)
     value = ATTENDED if attended else NO_SHOW
     with deps.engine.begin() as conn:
+        sql.lock_patient(conn, row["patient_id"], row["organization_id"])
         if not sql.set_attendance(conn, row["id"], value, at=now, by=actor.id):
             raise errors.NotActive()  # cancelled meanwhile
         outcome = _apply_rule(conn, rule, row, now, marked_no_show=not attended)

@@ -1,9 +1,10 @@
 """Statements of attendance marks and booking suspensions (SQLAlchemy Core)."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from regcommon.db import new_id, utcnow
@@ -12,6 +13,17 @@ from .tables import appointments, booking_suspensions
 
 a = appointments.c
 s = booking_suspensions.c
+
+
+def lock_patient(conn: Connection, patient_id: str, organization_id: str) -> None:
+    """Serialize the marks of one patient in one organization until the transaction ends: two
+    marks at once would each count without the other's and neither reach the limit. (SQLite
+    serializes writing transactions by itself.)"""
+    if conn.dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"no-show\n{patient_id}\n{organization_id}".encode()).digest()
+    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                 {"key": int.from_bytes(digest[:8], "big", signed=True)})
 
 
 def set_attendance(conn: Connection, appointment_id: str, value: str, *, at: datetime,
