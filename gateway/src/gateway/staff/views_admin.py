@@ -17,8 +17,8 @@ DEFAULT_SETTINGS = {"booking_horizon_days": 14, "day_opens_at": "07:00",
                     "no_show_limit": 0, "no_show_window_days": 90, "no_show_suspend_days": 30}
 AUDIT_FILTERS = ("actor_id", "patient_id", "appointment_id", "from", "to")
 ACTIONS = {"appointment.create": "запись", "appointment.cancel": "отмена",
-           "appointment.reschedule": "перенос", "appointment.attendance": "отметка явки", "book": "запись", "cancel": "отмена",
-           "reschedule": "перенос"}
+           "appointment.reschedule": "перенос", "appointment.attendance": "отметка явки",
+           "book": "запись", "cancel": "отмена", "reschedule": "перенос"}
 
 
 def _organization_id() -> str:
