@@ -50,7 +50,8 @@ class Clinic:
 
     def _free(self, service: dict) -> list[dict]:
         today = date.today()
-        for doctor in self.people._get(f"/organizations/{self.org}/services/{service['id']}/doctors"):
+        path = f"/organizations/{self.org}/services/{service['id']}/doctors"
+        for doctor in self.people._get(path):
             days = self.people._get(f"/doctors/{doctor['id']}/days", {
                 "service_id": service["id"], "from": (today + timedelta(days=1)).isoformat(),
                 "to": (today + timedelta(days=14)).isoformat()})
@@ -182,8 +183,10 @@ def test_two_no_shows_suspend_online_booking_and_a_correction_or_the_end_lifts_i
     assert clinic.restrictions(token) == []
     assert clinic.book(token, third, third_slots).status_code == 201
 
+    now = datetime.now(timezone.utc)
+    period = {"from": (now - timedelta(days=1)).isoformat(),
+              "to": (now + timedelta(hours=1)).isoformat()}
     counts = requests.get(f"{clinic.api}/admin/no-shows", headers=bearer(registrar), timeout=10,
-                          params={"from": (datetime.now(timezone.utc) - timedelta(days=1)).isoformat(),
-                                  "to": (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()})
+                          params=period)
     assert counts.status_code == 200, counts.text
     assert counts.json()["total"]["no_show"] == 2

@@ -291,7 +291,8 @@ def booking_app(b: Backend) -> Flask:
         if found is None:
             return _error(404, "not_found", "Запись не найдена")
         if not found["markable"]:
-            return _error(422, "too_early_to_mark", "Отметить явку можно только после начала приёма")
+            return _error(422, "too_early_to_mark",
+                          "Отметить явку можно только после начала приёма")
         found["attendance"] = "attended" if request.get_json()["attended"] else "no_show"
         return {**found, "suspension": b.suspension if found["attendance"] == "no_show" else None}
 
