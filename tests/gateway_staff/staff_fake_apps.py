@@ -281,6 +281,25 @@ def booking_app(b: Backend) -> Flask:
         b.audit_entry("reschedule", b.appointments[aid])
         return b.appointments[aid]
 
+    @app.get("/v1/admin/attendance")
+    def attendance_day():
+        return {"items": b.attendance_day}
+
+    @app.post("/v1/appointments/<aid>/attendance")
+    def attendance_mark(aid):
+        found = next((a for a in b.attendance_day if a["id"] == aid), None)
+        if found is None:
+            return _error(404, "not_found", "Запись не найдена")
+        if not found["markable"]:
+            return _error(422, "too_early_to_mark",
+                          "Отметить явку можно только после начала приёма")
+        found["attendance"] = "attended" if request.get_json()["attended"] else "no_show"
+        return {**found, "suspension": b.suspension if found["attendance"] == "no_show" else None}
+
+    @app.get("/v1/admin/no-shows")
+    def no_shows():
+        return b.no_show_counts
+
     @app.get("/v1/admin/audit")
     def audit():
         if b.role()[0] != "admin":

@@ -80,6 +80,11 @@ class Backend:
                          "breaks": [["11:00", "11:15"]], "quota": {"reception_percent": 20}}
         self.settings = {"booking_horizon_days": 14, "day_opens_at": "07:00",
                          "same_day_booking": False, "cancel_cutoff_hours": 0}
+        # Attendance: the day's list booking answers, the suspension a no-show starts, counts.
+        self.attendance_day: list[dict] = []
+        self.suspension: dict | None = None
+        self.no_show_counts = {"total": {"attended": 0, "no_show": 0, "unmarked": 0},
+                               "doctors": []}
 
     # -- helpers ----------------------------------------------------------------------------
     def role(self) -> tuple[str | None, str | None]:

@@ -66,6 +66,7 @@ ROUTES: tuple[Route, ...] = (
     _route("auth/staff", {"POST"}, "auth", retry_safe=True),
     _route("auth/logout", {"POST"}, "auth", retry_safe=True),
     _route("me", {"GET"}, "auth"),
+    _route("me/restrictions", {"GET"}, "booking"),
     _route(r"registry/.+", ANY, "auth"),
     _route("appointments/{id}/ticket.pdf", {"GET"}, "booking", special="ticket_pdf"),
     _route("appointments", {"GET", "POST"}, "booking"),
@@ -73,6 +74,7 @@ ROUTES: tuple[Route, ...] = (
     _route("appointments/{id}/cancel", {"POST"}, "booking", retry_safe=True),
     _route("appointments/{id}/reschedule", {"POST"}, "booking"),
     _route("appointments/{id}/calendar.ics", {"GET"}, "booking"),
+    _route("appointments/{id}/attendance", {"POST"}, "booking"),
     _route("waitlist", {"GET", "POST"}, "booking"),
     _route("waitlist/{id}", {"GET", "DELETE"}, "booking"),
     # Staff administration is split by prefix; the owners check roles and methods themselves.
@@ -80,6 +82,8 @@ ROUTES: tuple[Route, ...] = (
     _route(r"admin/import", ANY, "catalog"),
     _route(r"admin/doctors(?:/.*)?", ANY, "schedule"),
     _route(r"admin/audit(?:/.*)?", ANY, "booking"),
+    _route("admin/attendance", {"GET"}, "booking"),
+    _route("admin/no-shows", {"GET"}, "booking"),
 )
 
 

@@ -15,6 +15,9 @@ def first_doctor(small_region):
     return org, org["doctors"][0]
 
 
+NO_SHOW_DEFAULTS = {"no_show_limit": 0, "no_show_window_days": 90, "no_show_suspend_days": 30}
+
+
 def test_doctor_context_has_organization_settings_service_and_doctor(client, small_region):
     org, doctor = first_doctor(small_region)
     service_id = doctor["service_ids"][0]
@@ -26,7 +29,8 @@ def test_doctor_context_has_organization_settings_service_and_doctor(client, sma
     assert body["organization"]["settings"] == {"booking_horizon_days": 14,
                                                 "day_opens_at": "07:00",
                                                 "same_day_booking": False,
-                                                "cancel_cutoff_hours": 0}
+                                                "cancel_cutoff_hours": 0,
+                                                **NO_SHOW_DEFAULTS}
     assert body["service"]["id"] == service_id and body["service"]["requires_attachment"]
     assert body["doctor"]["areas"] == doctor["areas"]
     assert body["doctor"]["service_ids"] == [service_id]
@@ -77,7 +81,7 @@ def test_admin_changes_settings_and_other_services_see_them(client, make_token):
     assert response.get_json()["booking_horizon_days"] == 30
     seen = client.get("/internal/organizations/o-0002/settings", headers=INTERNAL).get_json()
     assert seen == {"booking_horizon_days": 30, "day_opens_at": "07:00",
-                    "same_day_booking": True, "cancel_cutoff_hours": 0}
+                    "same_day_booking": True, "cancel_cutoff_hours": 0, **NO_SHOW_DEFAULTS}
     every = client.get("/internal/organizations/settings", headers=INTERNAL).get_json()["items"]
     assert every["o-0002"] == seen
     assert every["o-0001"] == client.get("/internal/organizations/o-0001/settings",
@@ -116,12 +120,33 @@ def test_patients_and_anonymous_callers_cannot_change_settings(client, make_toke
     ({"same_day_booking": "maybe"}, "same_day_booking"),
     ({"cancel_cutoff_hours": 73}, "cancel_cutoff_hours"),
     ({"colour": "red"}, "colour"),
+    ({"no_show_limit": -1}, "no_show_limit"),
+    ({"no_show_limit": 21}, "no_show_limit"),
+    ({"no_show_limit": True}, "no_show_limit"),
+    ({"no_show_window_days": 0}, "no_show_window_days"),
+    ({"no_show_suspend_days": 366}, "no_show_suspend_days"),
+    ({"no_show_suspend_days": "30"}, "no_show_suspend_days"),
 ])
 def test_invalid_settings_are_422_naming_the_field(client, make_token, body, field):
     response = client.put("/v1/admin/organizations/o-0001/settings", json=body,
                           headers=bearer(make_token("admin")))
     assert response.status_code == 422
     assert field in response.get_json()["error"]["fields"]
+
+
+def test_the_no_show_rule_is_set_and_reaches_the_doctor_context(client, make_token, small_region):
+    org, doctor = first_doctor(small_region)
+    rule = {"no_show_limit": 3, "no_show_window_days": 60, "no_show_suspend_days": 14}
+    saved = client.put(f"/v1/admin/organizations/{org['id']}/settings", json=rule,
+                       headers=bearer(make_token("registrar", org["id"])))
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    assert {k: saved.get_json()[k] for k in rule} == rule
+    context = client.get(f"/internal/doctors/{doctor['id']}/context",
+                         query_string={"service_id": doctor["service_ids"][0]},
+                         headers=INTERNAL).get_json()
+    assert {k: context["organization"]["settings"][k] for k in rule} == rule
+    client.put(f"/v1/admin/organizations/{org['id']}/settings", headers=bearer(make_token("admin")),
+               json={"no_show_limit": 0, "no_show_window_days": 90, "no_show_suspend_days": 30})
 
 
 def test_settings_of_an_unknown_organization_are_404(client, make_token):

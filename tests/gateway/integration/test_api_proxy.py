@@ -45,6 +45,12 @@ ROUTES_UNDER_TEST = [
     ("GET", "/api/v1/admin/doctors/doc-1/templates", "schedule",
      "/v1/admin/doctors/doc-1/templates"),
     ("GET", "/api/v1/admin/audit?limit=5", "booking", "/v1/admin/audit"),
+    ("POST", "/api/v1/appointments/a-9/attendance", "booking", "/v1/appointments/a-9/attendance"),
+    ("GET", "/api/v1/me/restrictions", "booking", "/v1/me/restrictions"),
+    ("GET", "/api/v1/admin/attendance?from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z",
+     "booking", "/v1/admin/attendance"),
+    ("GET", "/api/v1/admin/no-shows?from=2026-12-01T00:00:00Z&to=2026-12-31T00:00:00Z",
+     "booking", "/v1/admin/no-shows"),
 ]
 
 

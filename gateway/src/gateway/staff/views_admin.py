@@ -13,11 +13,12 @@ from . import forms, lookups, upstream
 from .guards import admin_required, login_required, page, require_organization
 
 DEFAULT_SETTINGS = {"booking_horizon_days": 14, "day_opens_at": "07:00",
-                    "same_day_booking": False, "cancel_cutoff_hours": 0}
+                    "same_day_booking": False, "cancel_cutoff_hours": 0,
+                    "no_show_limit": 0, "no_show_window_days": 90, "no_show_suspend_days": 30}
 AUDIT_FILTERS = ("actor_id", "patient_id", "appointment_id", "from", "to")
 ACTIONS = {"appointment.create": "запись", "appointment.cancel": "отмена",
-           "appointment.reschedule": "перенос", "book": "запись", "cancel": "отмена",
-           "reschedule": "перенос"}
+           "appointment.reschedule": "перенос", "appointment.attendance": "отметка явки",
+           "book": "запись", "cancel": "отмена", "reschedule": "перенос"}
 
 
 def _organization_id() -> str:
@@ -45,7 +46,11 @@ def _current_settings(organization_id: str) -> tuple[dict, bool]:
 
 def _read_settings(form) -> tuple[dict, dict]:
     errors, body = {}, {}
-    for name, low, high in (("booking_horizon_days", 1, 90), ("cancel_cutoff_hours", 0, 72)):
+    for name, low, high in (("booking_horizon_days", 1, 90), ("cancel_cutoff_hours", 0, 72),
+                            ("no_show_limit", 0, 20), ("no_show_window_days", 1, 365),
+                            ("no_show_suspend_days", 1, 365)):
+        if name.startswith("no_show") and name not in form:
+            continue  # a form drawn before the no-show rule existed: left as it is
         try:
             body[name] = int(form.get(name, "").strip())
             if not low <= body[name] <= high:

@@ -1,7 +1,7 @@
 """The patient web UI (server-rendered, Russian): the seed's booking flow and the cabinet."""
 from __future__ import annotations
 
-from . import account, booking, browse, cabinet, forms
+from . import account, booking, browse, cabinet, forms, restrictions
 
 
 def register(app) -> None:
@@ -11,3 +11,4 @@ def register(app) -> None:
         support_phone=app.extensions["settings"].support_phone,
         iso_to_dmy=forms.iso_to_dmy,
     )
+    restrictions.register(app)

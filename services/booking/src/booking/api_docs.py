@@ -23,4 +23,9 @@ INPUTS = {
     "GET /v1/admin/audit": {"query": {
         "actor_id": TEXT, "patient_id": TEXT, "appointment_id": TEXT, "organization_id": TEXT,
         "action": TEXT, "from": INSTANT, "to": INSTANT, "limit": COUNT, "offset": COUNT}},
+    "POST /v1/appointments/{appointment_id}/attendance": {"body": body(
+        {"attended": {"type": "boolean"}}, ("attended",))},
+    "GET /v1/admin/attendance": {"query": {"organization_id": REF, "doctor_id": REF,
+                                           "from": INSTANT, "to": INSTANT}},
+    "GET /v1/admin/no-shows": {"query": {"organization_id": REF, "from": INSTANT, "to": INSTANT}},
 }

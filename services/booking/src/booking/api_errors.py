@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from regcommon.errors import ApiError
 
-from .domain import errors
+from .domain import errors, no_show
 
 STATUS = {
     errors.SlotNotFound: 404,
@@ -27,6 +27,8 @@ STATUS = {
     errors.InvalidInput: 422,
     errors.IdempotencyKeyReused: 422,
     errors.RequestInProgress: 409,
+    no_show.TooEarlyToMark: 422,
+    no_show.OnlineBookingSuspended: 403,
 }
 
 

@@ -10,3 +10,18 @@ RECONCILED = metrics.counter("booking_reconciled_total", "Appointments settled b
 
 def count_booking(outcome: str) -> None:
     BOOKINGS.labels(outcome).inc()
+
+
+ATTENDANCE_MARKS = metrics.counter("registratura_attendance_marks_total",
+                                   "Attendance marks by the reception", ("result",))
+SUSPENSIONS = metrics.counter("registratura_booking_suspensions_total",
+                              "Online booking suspensions of the no-show rule, started or lifted",
+                              ("event",))
+
+
+def count_attendance(result: str) -> None:
+    ATTENDANCE_MARKS.labels(result).inc()
+
+
+def count_suspension(event: str) -> None:
+    SUSPENSIONS.labels(event).inc()

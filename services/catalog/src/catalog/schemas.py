@@ -6,7 +6,7 @@ from apiflask.fields import Boolean, Dict, Float, Integer, List, Nested, String
 from apiflask.validators import Length, Range, Regexp
 from marshmallow import EXCLUDE, RAISE, pre_load
 
-from .domain.org_settings import CANCEL_CUTOFF_HOURS, HHMM, HORIZON_DAYS
+from .domain.org_settings import CANCEL_CUTOFF_HOURS, HHMM, HORIZON_DAYS, INT_RANGES
 from .domain.region_file import ID_PATTERN
 
 ID_MESSAGE = "Некорректный идентификатор"
@@ -49,6 +49,13 @@ class SettingsIn(Schema):
     cancel_cutoff_hours = Integer(strict=True, validate=Range(
         *CANCEL_CUTOFF_HOURS,
         error=f"Целое число часов от {CANCEL_CUTOFF_HOURS[0]} до {CANCEL_CUTOFF_HOURS[1]}"))
+    no_show_limit = Integer(strict=True, validate=Range(
+        *INT_RANGES["no_show_limit"][:2], error="Целое число неявок от 0 до 20"), metadata={
+        "description": "Неявок за окно, после которых онлайн-запись приостанавливается; 0 — выкл."})
+    no_show_window_days = Integer(strict=True, validate=Range(
+        *INT_RANGES["no_show_window_days"][:2], error="Целое число дней от 1 до 365"))
+    no_show_suspend_days = Integer(strict=True, validate=Range(
+        *INT_RANGES["no_show_suspend_days"][:2], error="Целое число дней от 1 до 365"))
 
 
 class SettingsOut(Schema):
@@ -56,6 +63,9 @@ class SettingsOut(Schema):
     day_opens_at = String()
     same_day_booking = Boolean()
     cancel_cutoff_hours = Integer()
+    no_show_limit = Integer()
+    no_show_window_days = Integer()
+    no_show_suspend_days = Integer()
 
 
 class NamedItem(Schema):

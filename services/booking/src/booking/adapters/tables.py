@@ -38,6 +38,10 @@ appointments = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("version", Integer, nullable=False, server_default=text("1")),
+    # Marked by the reception after the time: null (not marked) | attended | no_show.
+    Column("attendance", String(16), nullable=True),
+    Column("attendance_marked_at", DateTime(timezone=True), nullable=True),
+    Column("attendance_marked_by", String(64), nullable=True),
     # EMIAS rule, race-free: one active appointment per patient and specialty.
     Index("ux_appointments_active_specialty", "patient_id", "specialty", unique=True,
           postgresql_where=_ACTIVE, sqlite_where=_ACTIVE),
@@ -102,6 +106,26 @@ audit_log = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_audit_created", "created_at"),
     Index("ix_audit_patient", "patient_id"),
+)
+
+# Online booking of a patient in an organization refused from starts_at until ends_at (the no-show
+# rule, booking/attendance.py); a correction that brings the count under the limit ends it early.
+booking_suspensions = Table(
+    "booking_suspensions", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("patient_id", String(36), nullable=False),
+    Column("organization_id", String(64), nullable=False),
+    # For the patient's message, as the appointment that started it named them.
+    Column("organization_name", String(500), nullable=True),
+    Column("timezone", String(64), nullable=True),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True), nullable=False),
+    Column("reason", String(32), nullable=False),  # no_show
+    Column("count", Integer, nullable=False),  # no-shows in the window when it started
+    Column("window_days", Integer, nullable=False),
+    Column("lifted_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_booking_suspensions_patient", "patient_id", "organization_id", "ends_at"),
 )
 
 # Events already handled by ``python -m booking consume`` (redeliveries are skipped).

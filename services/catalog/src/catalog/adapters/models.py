@@ -50,6 +50,9 @@ class Organization(Base):
     day_opens_at: Mapped[str] = mapped_column(String(5), default="07:00")
     same_day_booking: Mapped[bool] = mapped_column(Boolean, default=False)
     cancel_cutoff_hours: Mapped[int] = mapped_column(Integer, default=0)
+    no_show_limit: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    no_show_window_days: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
+    no_show_suspend_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     # Lower-cased name, short name and address: SQLite's lower() folds ASCII only, so the
     # Cyrillic-aware folding is done in Python once, at import time (see domain.search).
     search_text: Mapped[str] = mapped_column(Text, default="")

@@ -7,7 +7,8 @@ from ..domain.search import like_pattern
 from .models import (District, Doctor, DoctorArea, DoctorService, Organization, OrganizationType,
                      Service, Subdivision)
 
-SETTING_KEYS = ("booking_horizon_days", "day_opens_at", "same_day_booking", "cancel_cutoff_hours")
+SETTING_KEYS = ("booking_horizon_days", "day_opens_at", "same_day_booking", "cancel_cutoff_hours",
+                "no_show_limit", "no_show_window_days", "no_show_suspend_days")
 ORG_PUBLIC = ("id", "name", "short_name", "address", "phone", "district_id", "type_id", "timezone")
 
 

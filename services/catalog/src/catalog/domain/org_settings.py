@@ -8,9 +8,23 @@ DEFAULTS = {
     "day_opens_at": "07:00",
     "same_day_booking": False,
     "cancel_cutoff_hours": 0,
+    # No-show rule (booking): this many no-shows within the window suspend online booking for
+    # the given number of days; 0 switches the rule off.
+    "no_show_limit": 0,
+    "no_show_window_days": 90,
+    "no_show_suspend_days": 30,
 }
 HORIZON_DAYS = (1, 90)
 CANCEL_CUTOFF_HOURS = (0, 72)
+NO_SHOW_LIMIT = (0, 20)
+NO_SHOW_WINDOW_DAYS = (1, 365)
+NO_SHOW_SUSPEND_DAYS = (1, 365)
+# Integer settings checked by range alone: key → (low, high, unit in the message).
+INT_RANGES = {
+    "no_show_limit": (*NO_SHOW_LIMIT, "неявок"),
+    "no_show_window_days": (*NO_SHOW_WINDOW_DAYS, "дней"),
+    "no_show_suspend_days": (*NO_SHOW_SUSPEND_DAYS, "дней"),
+}
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -20,7 +34,7 @@ def is_int(value) -> bool:
 
 
 def setting_errors(values: dict) -> dict[str, str]:
-    """Problems of the given settings (any subset of the four keys), by key, in Russian."""
+    """Problems of the given settings (any subset of the keys), by key, in Russian."""
     errors: dict[str, str] = {}
     for key in values:
         if key not in DEFAULTS:
@@ -41,6 +55,9 @@ def setting_errors(values: dict) -> dict[str, str]:
         low, high = CANCEL_CUTOFF_HOURS
         if not is_int(value) or not low <= value <= high:
             errors["cancel_cutoff_hours"] = f"Целое число часов от {low} до {high}"
+    for key, (low, high, unit) in INT_RANGES.items():
+        if key in values and (not is_int(values[key]) or not low <= values[key] <= high):
+            errors[key] = f"Целое число {unit} от {low} до {high}"
     return errors
 
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from regcommon.instants import DEFAULT_TIMEZONE
 
-from .org_settings import with_defaults
+from .org_settings import INT_RANGES, with_defaults
 from .search import search_text
+
+NO_SHOW_KEYS = tuple(INT_RANGES)
 
 
 
@@ -31,6 +33,7 @@ def region_rows(document: dict) -> dict[str, list[dict]]:
             "day_opens_at": settings["day_opens_at"],
             "same_day_booking": settings["same_day_booking"],
             "cancel_cutoff_hours": settings["cancel_cutoff_hours"],
+            **{key: settings[key] for key in NO_SHOW_KEYS},
             "search_text": search_text(org["name"], org["short_name"], org["address"]),
         })
         for sub_position, sub in enumerate(org.get("subdivisions") or []):
