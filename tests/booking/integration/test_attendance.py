@@ -177,6 +177,17 @@ def test_the_rule_switched_off_never_suspends(w):
     assert restrictions(w, patient) == []
 
 
+def test_switching_the_rule_off_stops_enforcing_a_running_suspension(w):
+    patient = w.auth.add_patient()
+    first, second = book_two(w, patient)
+    mark(w, first["id"], False)
+    mark(w, second["id"], False)
+    assert w.book(patient, later_slot(w), "svc-ent").status_code == 403
+    w.catalog.org = {**w.catalog.org, "settings": {**w.catalog.org["settings"],
+                                                   "no_show_limit": 0}}
+    assert w.book(patient, later_slot(w), "svc-ent").status_code == 201
+
+
 def test_the_day_list_and_the_counts_per_doctor(w):
     one, two = w.auth.add_patient(), w.auth.add_patient()
     b1 = w.book(two, w.slot("doc-1", minute=15)).json

@@ -31,10 +31,15 @@ def _suspensions(deps: Deps):
     return found
 
 
-def check_online_booking(deps: Deps, actor: Actor, patient_id: str, organization_id: str) -> None:
+def check_online_booking(deps: Deps, actor: Actor, patient_id: str, organization_id: str,
+                         settings: dict | None = None) -> None:
     """Refuse a patient's own booking while their online booking here is suspended; the
-    reception (staff) books them all the same."""
+    reception (staff) books them all the same. Where the organization has no rule (the default,
+    ``no_show_limit`` 0) nothing is read: a booking pays no query for a rule that is off, and an
+    organization switching its rule off stops enforcing the suspensions it started at once."""
     if actor.is_staff:
+        return
+    if settings is not None and not settings.get("no_show_limit"):
         return
     reader = _suspensions(deps)
     active = reader.active(patient_id, organization_id, deps.clock()) if reader else None

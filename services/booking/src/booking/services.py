@@ -140,7 +140,8 @@ def appointment_row(deps: Deps, actor: Actor, req: BookRequest, patient: Patient
         raise errors.InvalidInput(fields={"service_id": "Врач не оказывает эту услугу"})
     org, service, doctor = context["organization"], context["service"], context["doctor"]
     rules.check_service_bookable(service, by_staff=actor.is_staff)
-    attendance.check_online_booking(deps, actor, patient.id, org["id"])  # the no-show rule
+    attendance.check_online_booking(deps, actor, patient.id, org["id"],  # the no-show rule
+                                    org.get("settings"))
     rules.check_attachment(service, org["id"], doctor.get("areas") or [],
                            list(patient.attachments))
     rules.check_booking_time(slot.start, deps.clock(), rules.zone(org.get("timezone")),
