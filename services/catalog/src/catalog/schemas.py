@@ -99,6 +99,7 @@ class ServiceOut(Schema):
     self_bookable = Boolean()
     paid = Boolean()
     requires_attachment = Boolean()
+    requires_referral = Boolean(metadata={"description": "Запись только по направлению врача"})
 
 
 class ServiceList(Schema):
