@@ -27,6 +27,10 @@ STATUS = {
     errors.InvalidInput: 422,
     errors.IdempotencyKeyReused: 422,
     errors.RequestInProgress: 409,
+    errors.ReferralRequired: 422,
+    errors.ReferralInvalid: 422,
+    errors.ReferralNotFound: 404,
+    errors.ReferralNotActive: 409,
 }
 
 

@@ -46,6 +46,9 @@ def create_app(settings: BookingSettings | None = None, *, deps: Deps | None = N
     from .api import bp
 
     app.register_blueprint(bp)
+    from .api_referrals import bp as referrals_bp
+
+    app.register_blueprint(referrals_bp)
     document_inputs(app, INPUTS)
     # Only the database: bookings must keep working while the broker is down (outbox).
     add_readiness_check(app, "database", lambda: ping(deps.engine))
