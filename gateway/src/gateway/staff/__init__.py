@@ -41,7 +41,8 @@ def format_date(value) -> str:
 
 
 def create_blueprint() -> Blueprint:
-    from . import views_admin, views_auth, views_booking, views_patients, views_schedule
+    from . import (views_admin, views_auth, views_booking, views_patients, views_referrals,
+                   views_schedule)
 
     bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder=str(TEMPLATES),
                    static_folder="static", static_url_path="/static")
@@ -87,7 +88,8 @@ def create_blueprint() -> Blueprint:
     bp.add_app_template_filter(format_date, "staff_date")
     bp.add_app_template_filter(forms.shown_date, "staff_input_date")
 
-    for module in (views_auth, views_patients, views_booking, views_schedule, views_admin):
+    for module in (views_auth, views_patients, views_booking, views_schedule, views_admin,
+                   views_referrals):
         module.add_routes(bp)
     return bp
 

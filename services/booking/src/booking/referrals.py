@@ -51,7 +51,8 @@ def use_for_booking(uow, row: dict, now: datetime) -> str | None:
 def give_back(conn, row: dict, now: datetime) -> int:
     """Cancel path, inside the cancel's transaction: the referral is active again (unless
     expired) and may book another time."""
-    return referrals_sql.give_back(conn, row["id"], local_today(now, row["snapshot"].get("timezone")))
+    today = local_today(now, (row.get("snapshot") or {}).get("timezone"))
+    return referrals_sql.give_back(conn, row["id"], today)
 
 
 def display_status(row: dict, today: date) -> str:
