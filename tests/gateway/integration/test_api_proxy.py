@@ -43,6 +43,12 @@ ROUTES_UNDER_TEST = [
     ("GET", "/api/v1/admin/doctors/doc-1/templates", "schedule",
      "/v1/admin/doctors/doc-1/templates"),
     ("GET", "/api/v1/admin/audit?limit=5", "booking", "/v1/admin/audit"),
+    ("GET", "/api/v1/referrals", "booking", "/v1/referrals"),
+    ("POST", "/api/v1/registry/referrals", "booking", "/v1/registry/referrals"),
+    ("POST", "/api/v1/registry/referrals/import", "booking", "/v1/registry/referrals/import"),
+    ("DELETE", "/api/v1/registry/referrals/r-9", "booking", "/v1/registry/referrals/r-9"),
+    ("GET", "/api/v1/registry/patients/p-9/referrals", "booking",
+     "/v1/registry/patients/p-9/referrals"),
 ]
 
 
