@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from booking.adapters.tables import referrals
+from booking.adapters.tables import audit_log, referrals
 
 pytestmark = pytest.mark.integration
 
@@ -172,6 +172,13 @@ def test_the_reception_lists_and_cancels_within_its_organization(w):
 
     cancelled = w.client().delete(f"/v1/registry/referrals/{referral['id']}", headers=staff(w))
     assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
+    again = w.client().delete(f"/v1/registry/referrals/{referral['id']}", headers=staff(w))
+    assert again.status_code == 200 and again.json["status"] == "cancelled"
+    with w.engine.connect() as conn:
+        trail = [(r.action, r.actor_id, r.patient_id, r.details["referral_id"]) for r in
+                 conn.execute(select(audit_log).order_by(audit_log.c.created_at))]
+    assert trail == [("referral.issue", REGISTRAR, patient, referral["id"]),
+                     ("referral.cancel", REGISTRAR, patient, referral["id"])]
     response = w.book(patient, eye_slot(w), "svc-eye")
     assert response.json["error"]["code"] == "referral_required"
 

@@ -5,7 +5,7 @@ from apiflask import APIBlueprint
 from flask import request
 
 from . import referral_cases
-from .api import actor, deps
+from .api import actor, client, deps
 
 bp = APIBlueprint("referrals", __name__, tag="Referrals")
 
@@ -21,7 +21,7 @@ def own_referrals():
 
 @bp.post("/v1/registry/referrals")
 def issue_referral():
-    return referral_cases.issue(deps(), actor(), _json()), 201
+    return referral_cases.issue(deps(), actor(), _json(), client()), 201
 
 
 @bp.get("/v1/registry/patients/<patient_id>/referrals")
@@ -31,9 +31,9 @@ def patient_referrals(patient_id: str):
 
 @bp.delete("/v1/registry/referrals/<referral_id>")
 def cancel_referral(referral_id: str):
-    return referral_cases.cancel(deps(), actor(), referral_id)
+    return referral_cases.cancel(deps(), actor(), referral_id, client())
 
 
 @bp.post("/v1/registry/referrals/import")
 def import_referrals():
-    return referral_cases.import_rows(deps(), actor(), _json())
+    return referral_cases.import_rows(deps(), actor(), _json(), client())

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 
 from regcommon.db import new_id, utcnow
 
-from .adapters import referrals_sql
-from .context import Actor, Deps
+from .adapters import referrals_sql, store
+from .context import Actor, ClientInfo, Deps
 from .domain import errors
 from .inputs import INVALID, REF, REQUIRED, UUID_RE
 from .referrals import local_today, referral_json
@@ -152,7 +152,13 @@ def _row(actor: Actor, req: IssueRequest, services: _Services) -> dict:
             "used_by_appointment_id": None, "updated_at": now}
 
 
-def issue(deps: Deps, actor: Actor, body) -> dict:
+def _audit(conn, actor: Actor, action: str, client: ClientInfo | None, row: dict) -> None:
+    store.add_audit(conn, actor=actor, action=action, client=client, appointment_id=None,
+                    patient_id=row["patient_id"], organization_id=row["organization_id"],
+                    details={"referral_id": row["id"]})
+
+
+def issue(deps: Deps, actor: Actor, body, client: ClientInfo | None = None) -> dict:
     _staff(actor)
     today = local_today(deps.clock())
     req = parse_issue(actor, body, today)
@@ -160,6 +166,7 @@ def issue(deps: Deps, actor: Actor, body) -> dict:
     row = _row(actor, req, _Services(deps))
     with deps.engine.begin() as conn:
         referrals_sql.insert(conn, row)
+        _audit(conn, actor, "referral.issue", client, row)
     return referral_json(row, today)
 
 
@@ -180,7 +187,7 @@ def list_for_patient(deps: Deps, actor: Actor, patient_id: str) -> list[dict]:
         return [referral_json(r, today) for r in referrals_sql.list_for(conn, patient_id, org)]
 
 
-def cancel(deps: Deps, actor: Actor, referral_id: str) -> dict:
+def cancel(deps: Deps, actor: Actor, referral_id: str, client: ClientInfo | None = None) -> dict:
     """Cancel an unused referral (repeating it is harmless); a used one is 409."""
     _staff(actor)
     today = local_today(deps.clock())
@@ -188,12 +195,14 @@ def cancel(deps: Deps, actor: Actor, referral_id: str) -> dict:
         row = referrals_sql.get(conn, referral_id) if UUID_RE.match(referral_id or "") else None
         if row is None or not actor.may_act_in(row["organization_id"]):
             raise errors.ReferralNotFound()
-        if row["status"] != "cancelled" and not referrals_sql.cancel(conn, referral_id):
-            raise errors.ReferralNotActive()
+        if row["status"] != "cancelled":
+            if not referrals_sql.cancel(conn, referral_id):
+                raise errors.ReferralNotActive()
+            _audit(conn, actor, "referral.cancel", client, row)
         return referral_json(referrals_sql.get(conn, referral_id), today)
 
 
-def import_rows(deps: Deps, actor: Actor, body) -> dict:
+def import_rows(deps: Deps, actor: Actor, body, client: ClientInfo | None = None) -> dict:
     """Referrals from the clinic's system: created, unchanged (already imported) and per-row
     errors; the good rows are written even when others are wrong."""
     _staff(actor)
@@ -216,6 +225,7 @@ def import_rows(deps: Deps, actor: Actor, body) -> dict:
         with deps.engine.begin() as conn:
             if referrals_sql.insert(conn, row):
                 created += 1
+                _audit(conn, actor, "referral.import", client, row)
             else:
                 unchanged += 1
     return {"created": created, "unchanged": unchanged, "errors": problems}
