@@ -135,8 +135,8 @@ class ReferralError(BookingError):
 
 class ReferralRequired(ReferralError):
     code = "referral_required"
-    message = ("На эту услугу записывают только по направлению врача. Действующего направления "
-               "у вас нет: получите его у лечащего врача или в регистратуре")
+    message = ("На эту услугу записывают только по направлению врача, а действующего "
+               "направления на неё у пациента нет: его выдаёт лечащий врач или регистратура")
 
 
 class ReferralInvalid(ReferralError):
