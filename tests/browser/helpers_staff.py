@@ -77,7 +77,7 @@ def self_bookable_services(api: str, organization_id: str = ORGANIZATION) -> lis
     services = requests.get(f"{api}/organizations/{organization_id}/services",
                             timeout=TIMEOUT).json()["items"]
     return [s for s in services if s["self_bookable"] and not s["requires_attachment"]
-            and not s.get("paid")]
+            and not s.get("paid") and not s.get("requires_referral")]
 
 
 def free_slots(api: str, doctor_id: str, service_id: str, day: str) -> list[dict]:

@@ -66,7 +66,8 @@ class People:
         """(service, doctor, [free slots]) of the organization's first self-bookable service."""
         today = date.today()
         for service in self._get(f"/organizations/{organization_id}/services"):
-            if not service["self_bookable"] or service["requires_attachment"]:
+            if not service["self_bookable"] or service["requires_attachment"] \
+                    or service.get("requires_referral"):
                 continue
             for doctor in self._get(f"/organizations/{organization_id}/services/{service['id']}/doctors"):
                 days = self._get(f"/doctors/{doctor['id']}/days", {

@@ -25,7 +25,8 @@ def _free_slots(api: str, count: int) -> list[tuple[str, str]]:
     found, today = [], date.today()
     services = requests.get(f"{api}/organizations/o-0001/services", timeout=10).json()["items"]
     for service in reversed(services):
-        if not service["self_bookable"] or service["requires_attachment"] or len(found) == count:
+        if not service["self_bookable"] or service["requires_attachment"] or len(found) == count \
+                or service.get("requires_referral"):
             continue
         doctors = requests.get(f"{api}/organizations/o-0001/services/{service['id']}/doctors",
                                timeout=10).json()["items"]

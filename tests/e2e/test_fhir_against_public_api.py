@@ -86,7 +86,8 @@ def _doctor_day(api):
     """A self-bookable service, one of its doctors and a day with free times (public API)."""
     services = requests.get(f"{api}/organizations/{ORG}/services", timeout=10).json()["items"]
     today = date.today()
-    for service in (s for s in services if s["self_bookable"] and not s["requires_attachment"]):
+    for service in (s for s in services if s["self_bookable"] and not s["requires_attachment"]
+                    and not s.get("requires_referral")):
         for doctor in requests.get(f"{api}/organizations/{ORG}/services/{service['id']}/doctors",
                                    timeout=10).json()["items"]:
             days = requests.get(f"{api}/doctors/{doctor['id']}/days", timeout=10, params={

@@ -39,6 +39,7 @@ def _bookable_slot(api, organization_id, *, skip_specialties=()):
     today = date.today()
     for service in services:
         if (not service["self_bookable"] or service["requires_attachment"]
+                or service.get("requires_referral")
                 or service["specialty"] in skip_specialties):
             continue
         doctors = requests.get(f"{api}/organizations/{organization_id}/services/{service['id']}/doctors").json()["items"]

@@ -47,7 +47,8 @@ def racers(stack, tmp_path_factory):
 
 def _one_free_slot(api: str, offset: int) -> tuple[str, str]:
     services = requests.get(f"{api}/organizations/o-0001/services", timeout=10).json()["items"]
-    service = [s for s in services if s["self_bookable"] and not s["requires_attachment"]][offset]
+    service = [s for s in services if s["self_bookable"] and not s["requires_attachment"]
+               and not s.get("requires_referral")][offset]
     doctor = requests.get(f"{api}/organizations/o-0001/services/{service['id']}/doctors",
                           timeout=10).json()["items"][-1]
     today = date.today()

@@ -28,7 +28,8 @@ def test_a_waiting_patient_hears_about_a_cancelled_slot(stack):
     booker, waiter = _token(api, BOOKER), _token(api, WAITER)
     consent = requests.get(f"{api}/consent", timeout=10).json()["version"]
     services = requests.get(f"{api}/organizations/o-0001/services", timeout=10).json()["items"]
-    service = [s for s in services if s["self_bookable"] and not s["requires_attachment"]][2]
+    service = [s for s in services if s["self_bookable"] and not s["requires_attachment"]
+               and not s.get("requires_referral")][2]
     doctor = requests.get(f"{api}/organizations/o-0001/services/{service['id']}/doctors",
                           timeout=10).json()["items"][0]
     today = date.today()

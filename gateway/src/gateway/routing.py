@@ -67,6 +67,12 @@ ROUTES: tuple[Route, ...] = (
     _route("auth/logout", {"POST"}, "auth", retry_safe=True),
     _route("me", {"GET"}, "auth"),
     _route("me/restrictions", {"GET"}, "booking"),
+    # Referrals live in booking, under the reception's registry/ prefix (before auth's).
+    _route("referrals", {"GET"}, "booking"),
+    _route("registry/referrals", {"POST"}, "booking"),
+    _route("registry/referrals/import", {"POST"}, "booking"),
+    _route("registry/referrals/{id}", {"DELETE"}, "booking"),
+    _route("registry/patients/{id}/referrals", {"GET"}, "booking"),
     _route(r"registry/.+", ANY, "auth"),
     _route("appointments/{id}/ticket.pdf", {"GET"}, "booking", special="ticket_pdf"),
     _route("appointments", {"GET", "POST"}, "booking"),

@@ -51,6 +51,12 @@ ROUTES_UNDER_TEST = [
      "booking", "/v1/admin/attendance"),
     ("GET", "/api/v1/admin/no-shows?from=2026-12-01T00:00:00Z&to=2026-12-31T00:00:00Z",
      "booking", "/v1/admin/no-shows"),
+    ("GET", "/api/v1/referrals", "booking", "/v1/referrals"),
+    ("POST", "/api/v1/registry/referrals", "booking", "/v1/registry/referrals"),
+    ("POST", "/api/v1/registry/referrals/import", "booking", "/v1/registry/referrals/import"),
+    ("DELETE", "/api/v1/registry/referrals/r-9", "booking", "/v1/registry/referrals/r-9"),
+    ("GET", "/api/v1/registry/patients/p-9/referrals", "booking",
+     "/v1/registry/patients/p-9/referrals"),
 ]
 
 

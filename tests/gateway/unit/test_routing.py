@@ -30,6 +30,12 @@ pytestmark = pytest.mark.unit
     ("PUT", "admin/organizations/o-1/settings", "catalog"),
     ("POST", "admin/doctors/d-1/absences", "schedule"),
     ("GET", "admin/audit", "booking"),
+    ("GET", "referrals", "booking"),
+    ("POST", "registry/referrals", "booking"),
+    ("POST", "registry/referrals/import", "booking"),
+    ("DELETE", "registry/referrals/r-1", "booking"),
+    ("GET", "registry/patients/p-1/referrals", "booking"),
+    ("GET", "registry/patients/p-1", "auth"),
 ])
 def test_each_public_path_belongs_to_its_owner(method, path, service):
     match = resolve(path, method)

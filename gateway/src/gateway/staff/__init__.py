@@ -42,7 +42,7 @@ def format_date(value) -> str:
 
 def create_blueprint() -> Blueprint:
     from . import (attendance, views_admin, views_auth, views_booking, views_patients,
-                   views_schedule)
+                   views_referrals, views_schedule)
 
     bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder=str(TEMPLATES),
                    static_folder="static", static_url_path="/static")
@@ -89,7 +89,7 @@ def create_blueprint() -> Blueprint:
     bp.add_app_template_filter(forms.shown_date, "staff_input_date")
 
     for module in (views_auth, views_patients, views_booking, views_schedule, views_admin,
-                   attendance):
+                   attendance, views_referrals):
         module.add_routes(bp)
     return bp
 

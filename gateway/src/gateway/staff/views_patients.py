@@ -5,7 +5,7 @@ import uuid
 
 from flask import flash, g, redirect, request, url_for
 
-from . import forms, lookups, upstream
+from . import forms, lookups, upstream, views_referrals
 from .guards import login_required, page
 
 SEARCH_KEYS = ("policy_number", "last_name", "birth_date")
@@ -79,7 +79,8 @@ def patient_card(patient_id: str):
     return page("staff/patient.html", patient=patient, active=active, past=past,
                 attachments=forms.attachments_of(patient), full_name=forms.full_name,
                 policy_types=forms.POLICY_TYPES, document_types=forms.DOCUMENT_TYPES,
-                sexes=forms.SEX, organization_name=lookups.organization_name)
+                sexes=forms.SEX, organization_name=lookups.organization_name,
+                **views_referrals.card_context(patient_id))
 
 
 @login_required

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, redirect, request, url_for
 from regcommon.errors import NotFound
 from regcommon.ids import parse_slot_id, slot_id_text
 
-from . import forms
+from . import forms, referrals
 from .common import get_json, page, q, settings, today, with_query
 
 bp = Blueprint("browse", __name__)
@@ -79,7 +79,8 @@ def service_doctors(org_id: str, service_id: str):
         doctors = get_json("catalog", f"/v1/organizations/{q(org_id)}/services/{q(service_id)}"
                                       "/doctors", cached=True).get("items", [])
     crumbs = _crumbs_to_org(org) + [(service.get("name", ""), None)]
-    return page("service.html", org=org, service=service, doctors=doctors, breadcrumbs=crumbs)
+    return page("service.html", org=org, service=service, doctors=doctors, breadcrumbs=crumbs,
+                referral=referrals.service_state(service))
 
 
 def doctor_context(doctor_id: str, service_id: str | None) -> dict:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, redirect, request, session, url_for
 from regcommon.errors import ApiError
 
-from . import forms
+from . import forms, referrals
 from .booking import appointment_view
 from .browse import doctor_context, org_services
 from .common import (LoginExpired, access_token, call, flash, get_json, login_required, page, q,
@@ -58,6 +58,7 @@ def index():
     return page("cabinet.html",
                 active=[{**appointment_view(a), "flag_reason": _flag(a)} for a in active],
                 past=[appointment_view(a) for a in past], waitlist=waitlist,
+                referrals=referrals.cabinet_views(token, org_services),
                 breadcrumbs=[("Главная", url_for("browse.home")), ("Личный кабинет", None)])
 
 

@@ -29,6 +29,10 @@ STATUS = {
     errors.RequestInProgress: 409,
     no_show.TooEarlyToMark: 422,
     no_show.OnlineBookingSuspended: 403,
+    errors.ReferralRequired: 422,
+    errors.ReferralInvalid: 422,
+    errors.ReferralNotFound: 404,
+    errors.ReferralNotActive: 409,
 }
 
 

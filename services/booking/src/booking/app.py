@@ -49,6 +49,9 @@ def create_app(settings: BookingSettings | None = None, *, deps: Deps | None = N
     from .api_attendance import bp as attendance_bp
 
     app.register_blueprint(attendance_bp)
+    from .api_referrals import bp as referrals_bp
+
+    app.register_blueprint(referrals_bp)
     document_inputs(app, INPUTS)
     # Only the database: bookings must keep working while the broker is down (outbox).
     add_readiness_check(app, "database", lambda: ping(deps.engine))

@@ -6,7 +6,7 @@ import logging
 from regcommon.ids import parse_slot_id
 from regcommon.outbox import add_event
 
-from . import idempotency
+from . import idempotency, referrals
 from .adapters import store
 from .adapters.tables import outbox
 from .context import Actor, ClientInfo, Deps, Reply
@@ -83,6 +83,7 @@ def cancel(deps: Deps, actor: Actor, appointment_id: str, client: ClientInfo) ->
                 return appointment_json(current)
             raise errors.AppointmentChanged()
         add_event(conn, outbox, "appointment.cancelled", event_data(current, actor=actor.kind))
+        referrals.give_back(conn, current, deps.clock())
         if actor.is_staff:
             store.add_audit(conn, actor=actor, action="appointment.cancel", client=client,
                             appointment_id=row["id"], patient_id=row["patient_id"],

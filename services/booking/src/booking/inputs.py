@@ -23,6 +23,7 @@ class BookRequest:
     hold_id: str | None
     patient_id: str | None  # staff only: on whose behalf
     consent_version: str
+    referral_id: str | None = None  # a referral-only service: the referral to use (referrals.py)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ def parse_book_body(body, *, by_staff: bool) -> BookRequest:
     service_id = _text(body, "service_id", REF, fields)
     hold_id = _text(body, "hold_id", REF, fields, required=False)
     patient_id = _text(body, "patient_id", UUID_RE, fields) if by_staff else None
+    referral_id = _text(body, "referral_id", UUID_RE, fields, required=False)
     consent = body.get("consent_version")
     if consent is not None and not isinstance(consent, (str, int)):
         fields["consent_version"] = INVALID
@@ -80,7 +82,8 @@ def parse_book_body(body, *, by_staff: bool) -> BookRequest:
     if consent in (None, ""):
         raise errors.ConsentRequired()
     return BookRequest(slot_id=slot_id, service_id=service_id, hold_id=hold_id,
-                       patient_id=patient_id, consent_version=str(consent))
+                       patient_id=patient_id, consent_version=str(consent),
+                       referral_id=referral_id)
 
 
 def _attachments(raw) -> tuple[dict, ...]:

@@ -95,6 +95,10 @@ class BookingUnitOfWork(Protocol):
     def add_audit(self, *, actor, action: str, client, appointment_id: str, patient_id: str,
                   organization_id: str) -> None: ...
 
+    def use_referral(self, *, appointment_id: str, patient_id: str, service_id: str,
+                     specialty: str, today, referral_id: str | None) -> str | None:
+        """Use up a matching active referral (one conditional UPDATE); its id, or None."""
+
 
 class BookingRecords(Protocol):
     """Reads of booking's database outside a unit of work, and the unit of work itself."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from regcommon.db import utcnow
 
 from . import attendance
+from . import referrals
 from .api_errors import to_api_error
 from .context import Actor, ClientInfo, Deps
 from .domain import errors, rules
@@ -150,6 +151,7 @@ def appointment_row(deps: Deps, actor: Actor, req: BookRequest, patient: Patient
     snapshot = build_snapshot(context, _patient_record(patient))
     if req.hold_id:
         snapshot["hold_id"] = req.hold_id
+    referrals.mark(snapshot, service, req.referral_id)
     now = utcnow()
     return {"id": appointment_id, "patient_id": patient.id, "organization_id": org["id"],
             "doctor_id": doctor["id"], "service_id": service["id"],
@@ -175,6 +177,7 @@ def _record(deps: Deps, actor: Actor, memo: _Memo, row: dict, client: ClientInfo
             # on this appointment id, stops here.
             uow.add_reply(actor.id, memo.key, memo.request_hash, 201, answer, row["id"])
             uow.add_appointment(row)
+            referrals.use_for_booking(uow, row, deps.clock())
             uow.add_event("appointment.booked", event_data(row, actor=actor.kind))
             uow.fulfil_waitlist(row["patient_id"], row["organization_id"], row["service_id"])
             if actor.is_staff:
@@ -182,7 +185,7 @@ def _record(deps: Deps, actor: Actor, memo: _Memo, row: dict, client: ClientInfo
                               appointment_id=row["id"], patient_id=row["patient_id"],
                               organization_id=row["organization_id"])
             uow.commit()
-    except errors.DuplicateSpecialty as exc:
+    except (errors.DuplicateSpecialty, errors.ReferralError) as exc:
         return memo.refuse(exc, release=(row["slot_id"], row["id"]))
     except errors.RecordConflict:
         return _after_conflict(deps, memo, row)

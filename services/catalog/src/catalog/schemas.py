@@ -109,6 +109,7 @@ class ServiceOut(Schema):
     self_bookable = Boolean()
     paid = Boolean()
     requires_attachment = Boolean()
+    requires_referral = Boolean(metadata={"description": "Запись только по направлению врача"})
 
 
 class ServiceList(Schema):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Index, Integer, MetaData, String,
-                        Table, Text, false, text)
+                        Table, Text, UniqueConstraint, false, text)
 
 from regcommon.outbox import outbox_table
 
@@ -134,6 +134,31 @@ processed_events = Table(
     Column("event_id", String(64), primary_key=True),
     Column("event_type", String(64), nullable=False),
     Column("processed_at", DateTime(timezone=True), nullable=False),
+)
+
+# Referrals (направления): a doctor's permission for one patient to book one service or any
+# service of one specialty until ``expires_on``; a booking uses one up, a cancel gives it back
+# (booking/referrals.py). ``source_system`` + ``source_number``: an import's idempotency key.
+referrals = Table(
+    "referrals", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("patient_id", String(36), nullable=False),
+    Column("organization_id", String(64), nullable=False),  # the issuing organization
+    Column("service_id", String(64), nullable=True),  # one of service_id and specialty
+    Column("service_name", String(500), nullable=True),
+    Column("specialty", String(255), nullable=True),
+    Column("issued_by", String(64), nullable=False),  # the staff member (or importer)
+    Column("issued_by_name", String(200), nullable=True),
+    Column("source_system", String(64), nullable=True),
+    Column("source_number", String(64), nullable=True),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("expires_on", Date, nullable=False),  # the last day it may be used
+    Column("status", String(16), nullable=False),  # active | used | cancelled
+    Column("used_by_appointment_id", String(36), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("source_system", "source_number", name="ux_referrals_source"),
+    Index("ix_referrals_patient", "patient_id", "status"),
+    Index("ix_referrals_used_by", "used_by_appointment_id"),
 )
 
 outbox = outbox_table(metadata)

@@ -13,7 +13,7 @@ from regcommon.outbox import add_event
 
 from ..domain import errors
 from ..ports import StoredReply
-from . import store
+from . import referrals_sql, store
 from .tables import appointments, idempotency_records, outbox
 
 
@@ -67,6 +67,10 @@ class SqlUnitOfWork:
 
     def fulfil_waitlist(self, patient_id: str, organization_id: str, service_id: str) -> None:
         store.fulfil_waitlist(self.conn, patient_id, organization_id, service_id)
+
+    def use_referral(self, **match) -> str | None:
+        """See ``referrals_sql.use``: the id of the referral this booking used up, or None."""
+        return referrals_sql.use(self.conn, **match)
 
     def add_audit(self, *, actor, action: str, client, appointment_id: str, patient_id: str,
                   organization_id: str) -> None:

@@ -129,6 +129,31 @@ class RequestInProgress(BookingError):
     message = "Запрос с этим Idempotency-Key ещё выполняется, повторите его через несколько секунд"
 
 
+class ReferralError(BookingError):
+    """A referral-only service without a usable referral (booking/referrals.py)."""
+
+
+class ReferralRequired(ReferralError):
+    code = "referral_required"
+    message = ("На эту услугу записывают только по направлению врача, а действующего "
+               "направления на неё у пациента нет: его выдаёт лечащий врач или регистратура")
+
+
+class ReferralInvalid(ReferralError):
+    code = "referral_invalid"
+    message = ("Это направление нельзя использовать: оно выдано на другую услугу или другого "
+               "пациента, истёк его срок или оно уже использовано")
+
+
+class ReferralNotFound(NotFound):
+    message = "Направление не найдено"
+
+
+class ReferralNotActive(BookingError):
+    code = "referral_not_active"
+    message = "Направление уже использовано или отменено: отменить его нельзя"
+
+
 class RecordConflict(Exception):
     """A uniqueness rule of booking's records refused a write: the Idempotency-Key already has
     an answer, or the reconciler already gave up the appointment's slot. Not an answer by

@@ -5,7 +5,7 @@ to put the most relevant entries first (the regional centre before the райо�
 """
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -79,6 +79,9 @@ class Service(Base):
     self_bookable: Mapped[bool] = mapped_column(Boolean, default=True)
     paid: Mapped[bool] = mapped_column(Boolean, default=False)
     requires_attachment: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bookable only with a doctor's referral (направление), which booking checks and uses up.
+    requires_referral: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
 
 
 class Doctor(Base):

@@ -23,7 +23,8 @@ def _settings(org: Organization) -> dict:
 def _service(service: Service) -> dict:
     return {"id": service.id, "name": service.name, "specialty": service.specialty,
             "self_bookable": service.self_bookable, "paid": service.paid,
-            "requires_attachment": service.requires_attachment}
+            "requires_attachment": service.requires_attachment,
+            "requires_referral": bool(service.requires_referral)}
 
 
 def full_name(doctor: Doctor) -> str:

@@ -118,7 +118,8 @@ class _Builder:
             service_id = f"svc-{number:04d}-{index:02d}"
             services.append({"id": service_id, "name": kind.name, "specialty": kind.specialty,
                              "self_bookable": kind.self_bookable, "paid": kind.paid,
-                             "requires_attachment": kind.requires_attachment})
+                             "requires_attachment": kind.requires_attachment,
+                             "requires_referral": kind.requires_referral})
             count = max(round(rng.randint(low, high) * self.doctor_factor), 1,
                         least_doctors if kind.self_bookable else 1)
             for area in range(1, count + 1):

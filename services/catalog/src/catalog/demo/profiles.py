@@ -11,6 +11,7 @@ class ServiceKind:
     self_bookable: bool = True
     paid: bool = False
     requires_attachment: bool = False
+    requires_referral: bool = False  # bookable only with a doctor's referral (направление)
     # Doctors who serve an attachment area (участок) get an area number each.
     by_area: bool = False
     slot_minutes: tuple[int, ...] = (15, 20)
@@ -28,7 +29,8 @@ OPHTHALMOLOGIST = ServiceKind("Приём врача-офтальмолога", 
 ENT = ServiceKind("Приём врача-оториноларинголога", "Оториноларингология")
 NEUROLOGIST = ServiceKind("Приём врача-невролога", "Неврология", slot_minutes=(20, 30))
 CARDIOLOGIST = ServiceKind("Приём врача-кардиолога", "Кардиология", slot_minutes=(20, 30))
-ENDOCRINOLOGIST = ServiceKind("Приём врача-эндокринолога", "Эндокринология", slot_minutes=(20, 30))
+ENDOCRINOLOGIST = ServiceKind("Приём врача-эндокринолога", "Эндокринология",
+                              requires_referral=True, slot_minutes=(20, 30))
 UROLOGIST = ServiceKind("Приём врача-уролога", "Урология")
 GASTRO = ServiceKind("Приём врача-гастроэнтеролога", "Гастроэнтерология", slot_minutes=(20, 30))
 RHEUMATOLOGIST = ServiceKind("Приём врача-ревматолога", "Ревматология", slot_minutes=(30,))

@@ -190,6 +190,7 @@ def _check_organization(check: _Checker, org: dict, path: str, districts, types)
             check.flag(service, "self_bookable", svc_path + ".self_bookable", True)
             check.flag(service, "paid", svc_path + ".paid", False)
             check.flag(service, "requires_attachment", svc_path + ".requires_attachment", False)
+            check.flag(service, "requires_referral", svc_path + ".requires_referral", False)
             if svc_id:
                 services.add(svc_id)
     for index, doctor in enumerate(check.items(org, "doctors", path + ".doctors")):

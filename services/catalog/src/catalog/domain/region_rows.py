@@ -46,7 +46,8 @@ def region_rows(document: dict) -> dict[str, list[dict]]:
                 "name": service["name"], "specialty": service["specialty"],
                 "self_bookable": service.get("self_bookable", True),
                 "paid": service.get("paid", False),
-                "requires_attachment": service.get("requires_attachment", False)})
+                "requires_attachment": service.get("requires_attachment", False),
+                "requires_referral": service.get("requires_referral", False)})
         for doctor in org["doctors"]:
             rows["doctors"].append({
                 "id": doctor["id"], "organization_id": org["id"],
