@@ -24,7 +24,8 @@ def build_context(settings: TicketsSettings):
     from .adapters.email import email_sender_from_settings
     from .adapters.sms import sms_sender_from_settings
     from .services import Context
-    from .worker import create_celery_app, declare_task_queues, enqueuer
+    from .tasks import enqueuer
+    from .worker import create_celery_app, declare_task_queues
 
     app = create_celery_app(settings)
     declare_task_queues(app)
