@@ -12,6 +12,9 @@ from regcommon import instants
 TITLE = "Талон на приём к врачу"
 MONTHS_GENITIVE = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
                    "сентября", "октября", "ноября", "декабря")
+# Our mark in a ticket's stored snapshot: its day was blocked. The talon stays, the reminder
+# ("завтра у вас приём") does not, until a reschedule stores a snapshot without the mark.
+FLAGGED = "tickets_day_blocked"
 WEEKDAYS = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")
 
 
