@@ -17,7 +17,7 @@ from .context import Context
 from .delivery import (notification_failed, prune_dead_letters, record_dead_letter,  # noqa: F401
                        requeue_stale, send_notification, send_reminders)
 from .domain.messages import appointment_messages, mask_address, waitlist_messages
-from .domain.talon import FLAGGED, InvalidSnapshot, parse_instant, talon_view, verification_code
+from .domain.talon import FLAGGED, InvalidSnapshot, snapshot_instant, talon_view, verification_code
 from .ports import RENDER_TASK, SEND_TASK, Job, TicketsUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,8 @@ def handle_event(ctx: Context, event: dict) -> list[Job]:
         _dead_event(ctx, event, "event without id or data")
         return []
     try:
-        occurred_at = parse_instant(event.get("occurred_at") or utcnow().isoformat()).astimezone(timezone.utc)
+        occurred_at = snapshot_instant(
+            event.get("occurred_at") or utcnow().isoformat()).astimezone(timezone.utc)
         with ctx.records.unit_of_work() as uow:
             if not uow.mark_event_processed(event_id, event_type):
                 log.info("duplicate event ignored", extra={"event_id": event_id, "type": event_type})
@@ -66,7 +67,7 @@ def _apply_appointment_event(ctx: Context, uow: TicketsUnitOfWork, event_id: str
                              occurred_at: datetime, data: dict) -> list[Job]:
     appointment = data["appointment"]
     appointment_id = str(appointment["id"])
-    starts_at = parse_instant(appointment["start"]).astimezone(timezone.utc)
+    starts_at = snapshot_instant(appointment["start"]).astimezone(timezone.utc)
     number = str((appointment.get("ticket") or {}).get("number") or appointment_id[:8].upper())
     kind = APPOINTMENT_KINDS[event_type]
     jobs: list[Job] = []
