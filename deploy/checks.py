@@ -51,8 +51,8 @@ def _run(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> tu
 # --- Dockerfiles ---------------------------------------------------------------------------------
 
 def dockerfiles(root: Path = ROOT) -> list[Path]:
-    return sorted([*root.glob("services/*/Dockerfile"), *root.glob("gateway/Dockerfile")],
-                  key=lambda p: p.parent.name)
+    """The one Dockerfile of every image (build arguments SERVICE, SOURCE, PORT)."""
+    return [path for path in [root / "deploy" / "Dockerfile"] if path.exists()]
 
 
 def hadolint(paths: list[Path]) -> list[str]:
@@ -93,6 +93,10 @@ def dockerfile_policy(path: Path) -> list[str]:
     cmd = [rest for word, rest in final if word == "CMD"]
     if not cmd or "/app/gunicorn.conf.py" not in cmd[-1]:
         problems.append(f"{path}: CMD must start gunicorn with -c /app/gunicorn.conf.py")
+    args = {rest.split("=")[0] for word, rest in steps if word == "ARG"}
+    for name in ("SERVICE", "SOURCE", "PORT"):
+        if name not in args:
+            problems.append(f"{path}: no build argument {name} (one Dockerfile for every service)")
     return problems
 
 

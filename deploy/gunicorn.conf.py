@@ -34,6 +34,10 @@ def _int_env(name: str, default: int) -> int:
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", "/tmp/prometheus-multiproc")
 MULTIPROC_DIR = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 
+# The image's default command names no app: the service's own (an app given on the command
+# line, as compose and Kubernetes do, takes precedence).
+if os.environ.get("REGISTRATURA_SERVICE"):
+    wsgi_app = f"{os.environ['REGISTRATURA_SERVICE']}.app:create_app()"
 bind = f"0.0.0.0:{_int_env('PORT', 8000)}"
 workers = max(1, _int_env("WEB_CONCURRENCY", 2))
 threads = max(1, _int_env("GUNICORN_THREADS", 4))

@@ -1,9 +1,10 @@
 """Every service and role must appear in every place that starts or scales it.
 
 The list comes from one source: the process table of docs/internal-contracts.md (plus any
-service folder under services/). The places: the service's Dockerfile, deploy/compose.yaml (its
-role, its migration step, its database), the Kubernetes base (Deployment, Service, HPA, PDB,
-migration Job), the overlays (image, database secret) and the launcher tools/stack.py.
+service folder under services/). The places: the image build (deploy/Dockerfile, built for each
+service by compose), deploy/compose.yaml (its role, its migration step, its database), the
+Kubernetes base (Deployment, Service, HPA, PDB, migration Job), the overlays (image, database
+secret) and the launcher tools/stack.py.
 Reads files only; needs no tool.
 """
 from __future__ import annotations
@@ -189,15 +190,24 @@ def service_dir(root: Path, service: str) -> Path:
     return root / "gateway" if service == "gateway" else root / "services" / service
 
 
-def dockerfile_problems(root: Path, all_roles: list[Role]) -> list[str]:
+def dockerfile_problems(root: Path, all_roles: list[Role], compose: dict) -> list[str]:
+    """One Dockerfile (deploy/Dockerfile) builds every image: compose builds each service's
+    image with it, naming the service and its folder."""
+    dockerfile = root / "deploy" / "Dockerfile"
+    if not dockerfile.exists():
+        return ["no Dockerfile for the images (deploy/Dockerfile)"]
     problems = []
+    if "REGISTRATURA_SERVICE=${SERVICE}" not in dockerfile.read_text(encoding="utf-8"):
+        problems.append("deploy/Dockerfile does not name the service (REGISTRATURA_SERVICE)")
+    builds = [entry.get("build") or {} for entry in (compose.get("services") or {}).values()]
     for service in sorted({r.service for r in all_roles}):
-        path = service_dir(root, service) / "Dockerfile"
-        where = path.relative_to(root)
-        if not path.exists():
-            problems.append(f"no Dockerfile for {service} ({where})")
-        elif f"{service}.app:create_app()" not in path.read_text(encoding="utf-8"):
-            problems.append(f"{where} does not start {service}.app:create_app()")
+        source = str(service_dir(root, service).relative_to(root))
+        wanted = {"SERVICE": service, "SOURCE": source}
+        if not any(b.get("dockerfile") == "deploy/Dockerfile"
+                   and all(str((b.get("args") or {}).get(k)) == v for k, v in wanted.items())
+                   for b in builds):
+            problems.append(f"no image build for {service} (deploy/Dockerfile with "
+                            f"SERVICE={service} SOURCE={source} in compose)")
     return problems
 
 
@@ -207,7 +217,7 @@ def inventory_problems(root: Path = ROOT) -> list[str]:
         return ["docs/internal-contracts.md: no process table found"]
     compose = yaml.safe_load((root / "deploy" / "compose.yaml").read_text(encoding="utf-8"))
     init_script = (root / "deploy" / "postgres" / "init-databases.sh").read_text(encoding="utf-8")
-    problems = dockerfile_problems(root, all_roles)
+    problems = dockerfile_problems(root, all_roles, compose)
     problems += compose_problems(compose, all_roles, init_script)
     problems += kubernetes_problems(load_base(root), all_roles)
     for overlay in sorted((root / "deploy" / "k8s" / "overlays").iterdir()):

@@ -58,12 +58,10 @@ def repo_copy(tmp_path):
     shutil.copy(ROOT / "docs" / "internal-contracts.md", copy / "docs")
     shutil.copytree(ROOT / "deploy", copy / "deploy",
                     ignore=shutil.ignore_patterns("__pycache__", "secrets"))
-    for dockerfile in [*ROOT.glob("services/*/Dockerfile"), ROOT / "gateway" / "Dockerfile"]:
-        target = copy / dockerfile.parent.relative_to(ROOT)
+    for project in [*ROOT.glob("services/*/pyproject.toml"), ROOT / "gateway" / "pyproject.toml"]:
+        target = copy / project.parent.relative_to(ROOT)
         target.mkdir(parents=True)
-        shutil.copy(dockerfile, target)
-        if (dockerfile.parent / "pyproject.toml").exists():
-            shutil.copy(dockerfile.parent / "pyproject.toml", target)
+        shutil.copy(project, target)
     if (ROOT / "tools" / "stack.py").exists():
         (copy / "tools").mkdir()
         shutil.copy(ROOT / "tools" / "stack.py", copy / "tools")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from regcommon.db import migrate as run_migrate
+from regcommon.cli import add_migrate_command
 
 from .settings import GatewaySettings
 
@@ -12,11 +12,7 @@ def cli() -> None:
     """Registratura gateway."""
 
 
-@cli.command()
-def migrate() -> None:
-    """Create or upgrade the sessions table."""
-    run_migrate("gateway", GatewaySettings().database_url)
-    click.echo("gateway: migrated")
+add_migrate_command(cli, "gateway", GatewaySettings)
 
 
 if __name__ == "__main__":

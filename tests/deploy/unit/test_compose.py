@@ -82,8 +82,10 @@ def test_roles_of_a_service_share_its_image_and_database(config):
             continue
         owner = name.split("-")[0]
         assert service["image"].endswith(f"/{owner}:latest"), name
-        expected = "gateway/Dockerfile" if owner == "gateway" else f"services/{owner}/Dockerfile"
-        assert service["build"]["dockerfile"] == expected, name
+        source = "gateway" if owner == "gateway" else f"services/{owner}"
+        assert service["build"]["dockerfile"] == "deploy/Dockerfile", name
+        args = service["build"]["args"]
+        assert (args["SERVICE"], args["SOURCE"]) == (owner, source), name
         url = service["environment"][f"{owner.upper()}_DATABASE_URL"]
         assert url.startswith("postgresql+psycopg://") and url.endswith(f"@postgres:5432/{owner}"), name
         assert service["environment"]["REGISTRATURA_MODE"] == "production", name

@@ -1,4 +1,5 @@
-"""Images: hadolint plus our own image policy, on every Dockerfile, and proof that both catch faults."""
+"""Images: one Dockerfile for every service (deploy/Dockerfile, build arguments SERVICE, SOURCE,
+PORT); hadolint plus our own image policy on it, and proof that both catch faults."""
 from __future__ import annotations
 
 import re
@@ -10,18 +11,20 @@ pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[3]
 SERVICES = ["catalog", "schedule", "auth", "booking", "tickets", "gateway"]
+DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 
 
 def broken_copy(tmp_path: Path, old: str, new: str, count: int = 0) -> Path:
-    text = (ROOT / "services" / "booking" / "Dockerfile").read_text(encoding="utf-8")
+    text = DOCKERFILE.read_text(encoding="utf-8")
     assert re.search(old, text, flags=re.M), f"test setup: {old!r} not in the Dockerfile"
     path = tmp_path / "Dockerfile"
     path.write_text(re.sub(old, new, text, count=count, flags=re.M), encoding="utf-8")
     return path
 
 
-def test_every_service_has_a_dockerfile(deploy_checks):
-    assert [p.parent.name for p in deploy_checks.dockerfiles()] == sorted(SERVICES)
+def test_one_dockerfile_builds_every_image(deploy_checks):
+    assert deploy_checks.dockerfiles() == [DOCKERFILE]
+    assert not [p for p in ROOT.glob("**/Dockerfile") if ".venv" not in p.parts and p != DOCKERFILE]
 
 
 def test_every_dockerfile_passes_hadolint(deploy_checks, with_tool):
@@ -56,7 +59,7 @@ def test_policy_rejects_an_image_that_runs_as_root(deploy_checks, tmp_path):
 
 
 def test_policy_rejects_a_single_stage_image(deploy_checks, tmp_path):
-    text = (ROOT / "services" / "booking" / "Dockerfile").read_text(encoding="utf-8")
+    text = DOCKERFILE.read_text(encoding="utf-8")
     runtime = text[text.index("FROM python", text.index("AS builder")):]
     path = tmp_path / "Dockerfile"
     path.write_text(runtime.replace("--mount=type=bind,from=builder,source=/wheels,target=/wheels ", ""),
@@ -76,13 +79,18 @@ def test_all_images_share_one_pinned_base(deploy_checks):
     assert len(bases) == 1, bases
 
 
-def test_each_image_builds_only_its_own_service_with_the_constraints(deploy_checks):
-    for path in deploy_checks.dockerfiles():
-        name = path.parent.name
-        text = path.read_text(encoding="utf-8")
-        folder = path.parent.relative_to(path.parents[2] if name != "gateway" else path.parents[1])
-        assert f"COPY {folder}/ {folder}/" in text
-        assert "--constraint constraints.txt" in text
-        assert f'"{name}.app:create_app()"' in text
-        others = [s for s in SERVICES if s != name]
-        assert not any(f"services/{other}/" in text for other in others), name
+def test_policy_rejects_a_dockerfile_fixed_to_one_service(deploy_checks, tmp_path):
+    path = broken_copy(tmp_path, r"^ARG SERVICE$", "ENV SERVICE=booking")
+    assert any("build argument SERVICE" in p for p in deploy_checks.dockerfile_policy(path))
+
+
+def test_each_image_builds_only_its_own_service_with_the_constraints():
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    assert "COPY services/common/ services/common/" in text
+    assert "COPY ${SOURCE}/ ${SOURCE}/" in text
+    assert "--constraint constraints.txt" in text
+    assert "REGISTRATURA_SERVICE=${SERVICE}" in text and "PORT=${PORT}" in text
+    copies = re.findall(r"^COPY (\S+)", text, flags=re.M)
+    assert copies == ["constraints.txt", "services/common/", "${SOURCE}/", "deploy/gunicorn.conf.py"]
+    instructions = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    assert not any(f"services/{name}" in instructions for name in SERVICES)

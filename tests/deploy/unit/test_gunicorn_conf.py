@@ -82,3 +82,13 @@ def test_a_dead_workers_live_gauges_are_dropped(load, tmp_path):
     (folder / "counter_4242.db").write_bytes(b"")
     conf["child_exit"](None, SimpleNamespace(pid=4242))
     assert sorted(p.name for p in folder.iterdir()) == ["counter_4242.db", "gauge_livesum_4343.db"]
+
+
+def test_the_images_default_command_starts_the_service_it_was_built_for(load, monkeypatch):
+    monkeypatch.delenv("REGISTRATURA_SERVICE", raising=False)
+    assert "wsgi_app" not in load()
+    conf = load(REGISTRATURA_SERVICE="booking")
+    assert conf["wsgi_app"] == "booking.app:create_app()"
+    config = Config()
+    config.set("wsgi_app", conf["wsgi_app"])  # a setting gunicorn knows
+    assert config.wsgi_app == "booking.app:create_app()"

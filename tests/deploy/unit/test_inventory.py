@@ -88,16 +88,25 @@ def test_an_image_missing_from_an_overlay_is_reported(deploy_inventory, repo_cop
 
 
 def test_a_missing_dockerfile_is_reported(deploy_inventory, repo_copy):
-    (repo_copy / "services" / "catalog" / "Dockerfile").unlink()
+    (repo_copy / "deploy" / "Dockerfile").unlink()
     problems = deploy_inventory.inventory_problems(repo_copy)
-    assert "no Dockerfile for catalog (services/catalog/Dockerfile)" in problems
+    assert "no Dockerfile for the images (deploy/Dockerfile)" in problems
+
+
+def test_a_service_whose_image_compose_does_not_build_is_reported(deploy_inventory, repo_copy):
+    edit(repo_copy / "deploy" / "compose.yaml", "SERVICE: catalog, SOURCE: services/catalog",
+         "SERVICE: catalog, SOURCE: services/schedule")
+    problems = deploy_inventory.inventory_problems(repo_copy)
+    assert problems == ["no image build for catalog (deploy/Dockerfile with SERVICE=catalog "
+                        "SOURCE=services/catalog in compose)"]
 
 
 def test_a_new_service_folder_must_be_deployed_everywhere(deploy_inventory, repo_copy):
     (repo_copy / "services" / "payments").mkdir()
     (repo_copy / "services" / "payments" / "pyproject.toml").write_text("", encoding="utf-8")
     problems = deploy_inventory.inventory_problems(repo_copy)
-    for expected in ("no Dockerfile for payments (services/payments/Dockerfile)",
+    for expected in ("no image build for payments (deploy/Dockerfile with SERVICE=payments "
+                     "SOURCE=services/payments in compose)",
                      "compose: no service 'payments'", "kubernetes: no Deployment payments",
                      "kubernetes: no HorizontalPodAutoscaler payments",
                      "dev overlay: no image for payments"):

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from tickets import services
 from tickets.adapters.models import dead_letters, notifications, tickets
-from tickets.worker import create_celery_app, declare_task_queues, enqueuer
+from tickets.tasks import enqueuer
+from tickets.worker import create_celery_app, declare_task_queues
 
 pytestmark = pytest.mark.integration
 

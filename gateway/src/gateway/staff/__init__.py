@@ -5,13 +5,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, flash, g, redirect, request, url_for
-from regcommon.instants import instant_or_none
 
 from . import forms
+from .formatting import format_date, format_datetime, format_time
 from .guards import ROLE_NAMES, PageError, error_page
 from .session import csrf_token, csrf_valid, current_staff, forget_login
 from .upstream import UpstreamError
@@ -19,27 +18,6 @@ from .upstream import UpstreamError
 log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-WEEKDAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
-
-
-def format_datetime(value) -> str:
-    moment = instant_or_none(value)
-    return moment.strftime("%d.%m.%Y %H:%M") if moment else (value or "")
-
-
-def format_time(value) -> str:
-    moment = instant_or_none(value)
-    return moment.strftime("%H:%M") if moment else (value or "")
-
-
-def format_date(value) -> str:
-    try:
-        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return value or ""
-    return f"{day.strftime('%d.%m.%Y')}, {WEEKDAYS[day.weekday()]}"
-
-
 def create_blueprint() -> Blueprint:
     from . import (attendance, views_admin, views_auth, views_booking, views_patients,
                    views_referrals, views_schedule)

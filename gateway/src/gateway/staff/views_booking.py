@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import flash, g, redirect, request, url_for
 
 from . import forms, lookups, upstream
+from .formatting import format_datetime
 from .guards import PageError, login_required, page, require_organization
 
 DAYS_SHOWN = 28
@@ -136,8 +137,6 @@ def book(patient_id: str):
 
 
 def _when(appointment: dict) -> str:
-    from . import format_datetime
-
     doctor = (appointment.get("doctor") or {}).get("full_name") or ""
     return f"{format_datetime(appointment.get('start'))} {doctor}".strip()
 

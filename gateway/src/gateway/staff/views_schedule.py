@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import flash, g, redirect, request, url_for
 
 from . import lookups, schedule_forms, upstream
+from .formatting import format_date
 from .guards import PageError, login_required, page
 
 MAX_AFFECTED_SHOWN = 50
@@ -124,8 +125,6 @@ def add_absence(doctor_id: str):
     if errors:
         return _draw(organization_id, doctor_id, 422, absence_values=values,
                      absence_errors=errors)
-    from . import format_date
-
     flash(f"Отсутствие сохранено: {format_date(body['from'])} — {format_date(body['to'])}",
           "success")
     return _draw(organization_id, doctor_id, 200, absence_result=_affected(result))

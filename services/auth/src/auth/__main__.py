@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from regcommon.db import migrate as run_migrate
+from regcommon.cli import add_migrate_command
 
 
 def _settings():
@@ -33,11 +33,7 @@ def cli():
     """Registratura auth service."""
 
 
-@cli.command()
-def migrate():
-    """Upgrade the database to the newest schema."""
-    run_migrate("auth", _settings().database_url)
-    click.echo("auth: database migrated")
+add_migrate_command(cli, "auth", _settings)
 
 
 @cli.command("rotate-keys")

@@ -13,6 +13,7 @@ import os
 import secrets
 import threading
 import time
+from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, jsonify, redirect, request
@@ -60,29 +61,39 @@ def _refuse_production() -> None:
         raise RuntimeError("the ESIA emulator is never started in production (REGISTRATURA_MODE)")
 
 
-def create_app(settings: EmulatorSettings | None = None) -> Flask:
-    _refuse_production()
-    settings = settings or EmulatorSettings()
-    app = Flask(__name__)
-    app.json.ensure_ascii = False
-    if settings.key_pem:
-        from cryptography.hazmat.primitives import serialization
+@dataclass
+class _State:
+    """What the emulator keeps in memory: its key, the people, the codes and tokens it issued."""
+    settings: EmulatorSettings
+    pem: str
+    jwk: dict
+    users: dict[str, dict] = field(default_factory=lambda: {u["oid"]: u for u in USERS})
+    codes: dict[str, dict] = field(default_factory=dict)
+    tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
+
+def _error(status: int, code: str, description: str):
+    return jsonify({"error": code, "error_description": description}), status
+
+
+def _new_state(settings: EmulatorSettings) -> _State:
+    from cryptography.hazmat.primitives import serialization
+
+    if settings.key_pem:
         key = serialization.load_pem_private_key(settings.key_pem.encode(), password=None)
     else:
         key = generate_private_key()
-    from cryptography.hazmat.primitives import serialization
-
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption()).decode()
-    jwk = public_jwk(key)
-    users = {user["oid"]: user for user in USERS}
-    codes: dict[str, dict] = {}
-    tokens: dict[str, tuple[str, float]] = {}
-    lock = threading.Lock()
+    return _State(settings=settings, pem=pem, jwk=public_jwk(key))
 
-    def error(status: int, code: str, description: str):
-        return jsonify({"error": code, "error_description": description}), status
+
+def create_app(settings: EmulatorSettings | None = None) -> Flask:
+    _refuse_production()
+    state = _new_state(settings or EmulatorSettings())
+    app = Flask(__name__)
+    app.json.ensure_ascii = False
 
     @app.get("/healthz")
     def healthz():
@@ -95,7 +106,16 @@ def create_app(settings: EmulatorSettings | None = None) -> Flask:
 
     @app.get("/aas/oauth2/jwks")
     def jwks():
-        return {"keys": [jwk], EMULATOR_FLAG: True}
+        return {"keys": [state.jwk], EMULATOR_FLAG: True}
+
+    _add_login_routes(app, state)
+    _add_token_route(app, state)
+    _add_person_routes(app, state)
+    return app
+
+
+def _add_login_routes(app: Flask, state: _State) -> None:
+    """The login page (one button per person) and the choice, which redirects with a code."""
 
     @app.get("/aas/oauth2/v2/ac")
     def login_page():
@@ -103,9 +123,10 @@ def create_app(settings: EmulatorSettings | None = None) -> Flask:
         missing = [n for n in ("client_id", "client_secret", "redirect_uri", "scope", "state",
                                "timestamp") if not args.get(n)]
         if missing or args.get("response_type") != "code":
-            return error(400, "invalid_request", "missing: " + ", ".join(missing or ["response_type"]))
+            return _error(400, "invalid_request",
+                          "missing: " + ", ".join(missing or ["response_type"]))
         if urlsplit(args["redirect_uri"]).scheme not in ("http", "https"):
-            return error(400, "invalid_request", "redirect_uri")
+            return _error(400, "invalid_request", "redirect_uri")
         hidden = "".join(f'<input type="hidden" name="{n}" value="{html.escape(args[n])}">'
                          for n in ("client_id", "redirect_uri", "state", "scope"))
         buttons = "".join(
@@ -120,65 +141,74 @@ def create_app(settings: EmulatorSettings | None = None) -> Flask:
     @app.post("/aas/oauth2/v2/ac/choose")
     def choose():
         form = request.form
-        if form.get("oid") not in users or not form.get("redirect_uri") or not form.get("state"):
-            return error(400, "invalid_request", "oid, redirect_uri and state are required")
+        if (form.get("oid") not in state.users or not form.get("redirect_uri")
+                or not form.get("state")):
+            return _error(400, "invalid_request", "oid, redirect_uri and state are required")
         code = secrets.token_urlsafe(24)
-        with lock:
-            codes[code] = {"oid": form["oid"], "client_id": form.get("client_id", ""),
-                           "redirect_uri": form["redirect_uri"],
-                           "expires": time.time() + settings.code_ttl}
+        with state.lock:
+            state.codes[code] = {"oid": form["oid"], "client_id": form.get("client_id", ""),
+                                 "redirect_uri": form["redirect_uri"],
+                                 "expires": time.time() + state.settings.code_ttl}
         separator = "&" if "?" in form["redirect_uri"] else "?"
         return redirect(form["redirect_uri"] + separator
                         + urlencode({"code": code, "state": form["state"]}), code=302)
+
+
+def _add_token_route(app: Flask, state: _State) -> None:
+    """The token exchange: a code (one use, short-lived) for an id_token and an access token."""
+    settings = state.settings
 
     @app.post("/aas/oauth2/v3/te")
     def token():
         form = request.form
         if form.get("grant_type") != "authorization_code":
-            return error(400, "unsupported_grant_type", "grant_type")
+            return _error(400, "unsupported_grant_type", "grant_type")
         for name in ("client_id", "code", "client_secret", "state", "timestamp", "redirect_uri",
                      "client_certificate_hash"):
             if not form.get(name):
-                return error(400, "invalid_request", f"{name} is required")
-        with lock:
-            grant = codes.pop(form["code"], None)  # one use, even when it then fails
+                return _error(400, "invalid_request", f"{name} is required")
+        with state.lock:
+            grant = state.codes.pop(form["code"], None)  # one use, even when it then fails
         if grant is None or grant["expires"] < time.time():
-            return error(400, "invalid_grant", "code unknown, used or expired")
+            return _error(400, "invalid_grant", "code unknown, used or expired")
         if grant["client_id"] != form["client_id"] or grant["redirect_uri"] != form["redirect_uri"]:
-            return error(400, "invalid_grant", "client_id or redirect_uri differ")
+            return _error(400, "invalid_grant", "client_id or redirect_uri differ")
         now = int(time.time())
         claims = {"iss": settings.issuer, "aud": form["client_id"], "sub": grant["oid"],
                   "urn:esia:sbj_id": grant["oid"], "iat": now, "nbf": now,
                   "exp": now + settings.token_ttl, "auth_time": now, "amr": "PWD",
                   "urn:esia:sid": secrets.token_hex(8)}
-        id_token = jwt.encode(claims, pem, algorithm="RS256", headers={"kid": jwk["kid"]})
+        id_token = jwt.encode(claims, state.pem, algorithm="RS256",
+                              headers={"kid": state.jwk["kid"]})
         access = secrets.token_urlsafe(32)
-        with lock:
-            tokens[access] = (grant["oid"], time.time() + settings.token_ttl)
+        with state.lock:
+            state.tokens[access] = (grant["oid"], time.time() + settings.token_ttl)
         return {"access_token": access, "id_token": id_token, "token_type": "Bearer",
                 "expires_in": settings.token_ttl, "state": form["state"],
                 "refresh_token": secrets.token_urlsafe(16)}
 
+
+def _add_person_routes(app: Flask, state: _State) -> None:
+    """Person data and documents, for the holder of an access token issued for that person."""
+
     def person_for(oid: str):
         header = request.headers.get("Authorization", "")
-        holder = tokens.get(header.removeprefix("Bearer ").strip())
-        if holder is None or holder[1] < time.time() or holder[0] != oid or oid not in users:
+        holder = state.tokens.get(header.removeprefix("Bearer ").strip())
+        if holder is None or holder[1] < time.time() or holder[0] != oid or oid not in state.users:
             return None
-        return users[oid]
+        return state.users[oid]
 
     @app.get("/rs/prns/<oid>")
     def person(oid: str):
         user = person_for(oid)
         if user is None:
-            return error(401, "unauthorized", "token does not grant this person")
+            return _error(401, "unauthorized", "token does not grant this person")
         return {k: v for k, v in user.items() if k != "docs"}
 
     @app.get("/rs/prns/<oid>/docs")
     def documents(oid: str):
         user = person_for(oid)
         if user is None:
-            return error(401, "unauthorized", "token does not grant this person")
+            return _error(401, "unauthorized", "token does not grant this person")
         elements = [{"id": index + 1, **doc} for index, doc in enumerate(user["docs"])]
         return {"stateFacts": ["hasSize"], "size": len(elements), "elements": elements}
-
-    return app

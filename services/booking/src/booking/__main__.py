@@ -2,33 +2,20 @@
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 from datetime import timedelta
 
 import click
 
 from regcommon import metrics
+from regcommon.cli import add_migrate_command, settings_with_logs, stop_on_signals
 
 log = logging.getLogger("booking")
 
 
 def _settings():
-    from regcommon.logs import configure_logging
-
     from .settings import BookingSettings
 
-    settings = BookingSettings()
-    configure_logging(settings.service_name, settings.log_level)
-    return settings
-
-
-def _on_sigterm(stop) -> None:
-    def handler(_signum, _frame):
-        stop()
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
+    return settings_with_logs(BookingSettings)
 
 
 @click.group()
@@ -36,22 +23,14 @@ def cli() -> None:
     """Registratura booking service."""
 
 
-@cli.command()
-def migrate() -> None:
-    """Bring the database schema up to date (Alembic head)."""
-    from regcommon.db import migrate as run_migrate
-
-    settings = _settings()
-    run_migrate("booking", settings.database_url)
-    log.info("booking database migrated")
+add_migrate_command(cli, "booking", _settings)
 
 
 @cli.command()
 def relay() -> None:
     """Publish the outbox to the broker and run the reconciler, until stopped."""
     metrics.serve_from_env()  # a non-web role: its metrics on $METRICS_PORT
-    from regcommon.events import EventPublisher
-    from regcommon.outbox import OutboxRelay
+    from regcommon.cli import run_outbox_relay
 
     from .adapters.tables import outbox
     from .app import build_deps
@@ -59,23 +38,10 @@ def relay() -> None:
 
     settings = _settings()
     deps = build_deps(settings)
-    publisher = EventPublisher(settings.resolved_broker_url(), settings.broker_transport_options())
-    outbox_relay = OutboxRelay(deps.engine, outbox, publisher, service="booking")
     reconciler = Reconciler(deps, settle_after=settings.reconcile_after_seconds,
                             interval=settings.reconcile_interval_seconds,
                             idempotency_retention=timedelta(days=settings.idempotency_retention_days))
-
-    def stop() -> None:
-        outbox_relay.stop()
-        reconciler.stop()
-
-    _on_sigterm(stop)
-
-    # The relay itself reports the outbox lag and backlog (registratura_outbox_*{service="booking"}).
-    threading.Thread(target=reconciler.run, name="reconciler", daemon=True).start()
-    log.info("booking relay started")
-    outbox_relay.run()
-    publisher.close()
+    run_outbox_relay("booking", settings, deps.engine, outbox, alongside=[reconciler])
 
 
 @cli.command()
@@ -96,7 +62,7 @@ def consume() -> None:
     def stop() -> None:
         worker.should_stop = True
 
-    _on_sigterm(stop)
+    stop_on_signals(stop)
     log.info("booking consumer started")
     worker.run()
 

@@ -14,7 +14,7 @@ from .adapters import store
 from .adapters.tables import outbox, waitlist_entries
 from .context import Actor, Deps
 from .domain import errors, rules
-from .services import REF, UUID_RE, parse_instant
+from .inputs import REF, UUID_RE, parse_instant
 
 log = logging.getLogger(__name__)
 

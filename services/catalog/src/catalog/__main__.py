@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from regcommon.cli import add_migrate_command
+
 from .settings import CatalogSettings
 
 
@@ -14,14 +16,7 @@ def cli() -> None:
     """Registratura catalog service."""
 
 
-@cli.command()
-def migrate() -> None:
-    """Bring the catalog database schema up to date."""
-    from regcommon.db import migrate as run_migrate
-
-    settings = CatalogSettings()
-    run_migrate("catalog", settings.database_url)
-    click.echo("catalog: database migrated")
+add_migrate_command(cli, "catalog", CatalogSettings)
 
 
 @cli.command("import")

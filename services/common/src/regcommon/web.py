@@ -67,7 +67,14 @@ def create_base_app(import_name: str, settings, title: str, *, version: str = "1
     app.config["MAX_CONTENT_LENGTH"] = 1 * 1024 * 1024
     app.extensions["settings"] = settings
     app.extensions["readiness_checks"] = []
-    is_json = json_errors or (lambda path: True)
+    _add_request_hooks(app, settings)
+    _add_error_handlers(app, json_errors or (lambda path: True))
+    _add_probes(app, settings)
+    return app
+
+
+def _add_request_hooks(app: APIFlask, settings) -> None:
+    """Request id in and out, control characters refused, the request's duration measured."""
 
     @app.before_request
     def _start():
@@ -92,6 +99,10 @@ def create_base_app(import_name: str, settings, title: str, *, version: str = "1
         token = g.pop("request_token", None)
         if token is not None:
             request_id_var.reset(token)
+
+
+def _add_error_handlers(app: APIFlask, is_json: Callable[[str], bool]) -> None:
+    """Every error in the api.md envelope (or, off ``is_json`` paths, as Flask answers it)."""
 
     @app.error_processor
     def _apiflask_error(error: HTTPError):
@@ -136,6 +147,10 @@ def create_base_app(import_name: str, settings, title: str, *, version: str = "1
             return Response("Внутренняя ошибка сервиса", status=500, mimetype="text/plain")
         return jsonify(status_error(500).body()), 500
 
+
+def _add_probes(app: APIFlask, settings) -> None:
+    """``/healthz``, ``/readyz`` (the registered readiness checks) and ``/metrics``."""
+
     @app.get("/healthz")
     @app.doc(hide=True)
     def healthz():
@@ -165,8 +180,6 @@ def create_base_app(import_name: str, settings, title: str, *, version: str = "1
     def metrics_endpoint():
         data, content_type = metrics.render()
         return Response(data, mimetype=content_type)
-
-    return app
 
 
 def _has_control(value: str) -> bool:

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import sys
 from datetime import timedelta
 
 import click
 
 from regcommon import metrics
-from regcommon.db import make_engine, migrate as run_migrate
-from regcommon.logs import configure_logging
+from regcommon.cli import add_migrate_command, settings_with_logs, stop_on_signals
+from regcommon.db import make_engine
 
 log = logging.getLogger("schedule")
 
@@ -19,14 +18,7 @@ log = logging.getLogger("schedule")
 def _settings():
     from .settings import ScheduleSettings
 
-    settings = ScheduleSettings()
-    configure_logging(settings.service_name, settings.log_level)
-    return settings
-
-
-def _stop_on_signals(stopper) -> None:
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stopper.stop())
+    return settings_with_logs(ScheduleSettings)
 
 
 @click.group()
@@ -34,12 +26,7 @@ def cli() -> None:
     """Registratura schedule service."""
 
 
-@cli.command()
-def migrate() -> None:
-    """Apply the database migrations."""
-    settings = _settings()
-    run_migrate("schedule", settings.database_url)
-    click.echo("schedule: migrated")
+add_migrate_command(cli, "schedule", _settings)
 
 
 @cli.command("import")
@@ -88,7 +75,7 @@ def worker() -> None:
                   tick=settings.worker_tick_seconds,
                   generate_every=settings.generate_every_seconds,
                   hold_retention=timedelta(days=settings.hold_retention_days))
-    _stop_on_signals(loop)
+    stop_on_signals(loop.stop)
     log.info("schedule worker started")
     loop.run()
 
@@ -97,18 +84,12 @@ def worker() -> None:
 def relay() -> None:
     """Publish the outbox to the event broker."""
     metrics.serve_from_env()  # a non-web role: its metrics on $METRICS_PORT
-    from regcommon.events import EventPublisher
-    from regcommon.outbox import OutboxRelay
+    from regcommon.cli import run_outbox_relay
 
     from .adapters.tables import outbox
 
     settings = _settings()
-    publisher = EventPublisher(settings.resolved_broker_url(),
-                               settings.broker_transport_options())
-    loop = OutboxRelay(make_engine(settings.database_url), outbox, publisher, service="schedule")
-    _stop_on_signals(loop)
-    log.info("schedule relay started")
-    loop.run()
+    run_outbox_relay("schedule", settings, make_engine(settings.database_url), outbox)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ import logging
 
 import click
 
+from regcommon.cli import add_migrate_command, settings_with_logs
+
 from .settings import TicketsSettings
 
 log = logging.getLogger(__name__)
@@ -24,7 +26,8 @@ def build_context(settings: TicketsSettings):
     from .adapters.email import email_sender_from_settings
     from .adapters.sms import sms_sender_from_settings
     from .services import Context
-    from .worker import create_celery_app, declare_task_queues, enqueuer
+    from .tasks import enqueuer
+    from .worker import create_celery_app, declare_task_queues
 
     app = create_celery_app(settings)
     declare_task_queues(app)
@@ -39,29 +42,20 @@ def cli() -> None:
     """Registratura tickets service."""
 
 
-@cli.command()
-def migrate() -> None:
-    """Bring the tickets database schema up to date."""
-    from regcommon.db import migrate as run_migrate
-
-    settings = TicketsSettings()
-    run_migrate("tickets", settings.database_url)
-    click.echo("tickets: database migrated")
+add_migrate_command(cli, "tickets", TicketsSettings)
 
 
 @cli.command()
 def consume() -> None:
     """Consume appointment.* and waitlist.offered events until stopped."""
+    from regcommon.metrics import serve_from_env
+
+    serve_from_env()  # a non-web role: its metrics on $METRICS_PORT
     from regcommon.events import EventConsumer
-    from regcommon.logs import configure_logging
 
     from .services import handle_event
 
-    from regcommon.metrics import serve_from_env
-
-    serve_from_env()
-    settings = TicketsSettings()
-    configure_logging(settings.service_name, settings.log_level)
+    settings = settings_with_logs(TicketsSettings)
     ctx = build_context(settings)
     task_queue = settings.task_queue
     consumer = EventConsumer(settings.resolved_broker_url(), EVENTS_QUEUE, EVENT_ROUTING_KEYS,

@@ -12,6 +12,7 @@ from celery.utils.time import get_exponential_backoff_interval
 
 from . import services
 from .domain.talon import InvalidSnapshot
+from .settings import TicketsSettings
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +24,26 @@ def build_context(app: Celery) -> services.Context:
 
     from .adapters.email import email_sender_from_settings
     from .adapters.sms import sms_sender_from_settings
-    from .worker import enqueuer, settings_of
 
     settings = settings_of(app)
     engine = make_engine(settings.database_url, pool_size=2)
     return services.Context(settings=settings, sessions=make_sessionmaker(engine),
                             email=email_sender_from_settings(settings),
                             sms=sms_sender_from_settings(settings), enqueue=enqueuer(app))
+
+
+def settings_of(app: Celery) -> TicketsSettings:
+    _ = app.conf.broker_url  # configures the app (and its settings) on first use
+    return app.tickets_settings
+
+
+def enqueuer(app: Celery):
+    """``enqueue(jobs)`` for the use cases: publishes each job to the task queue."""
+    def enqueue(jobs):
+        queue = settings_of(app).task_queue
+        for name, args in jobs:
+            app.send_task(name, args=args, queue=queue, routing_key=queue)
+    return enqueue
 
 
 def context(app: Celery) -> services.Context:

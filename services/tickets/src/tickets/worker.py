@@ -13,6 +13,7 @@ from celery.signals import setup_logging, worker_ready
 from kombu import Exchange, Queue
 
 from .settings import TicketsSettings
+from .tasks import register_tasks, settings_of
 
 log = logging.getLogger(__name__)
 
@@ -90,24 +91,8 @@ def create_celery_app(settings: TicketsSettings | None = None) -> Celery:
         sender.config_from_object(celery_config(resolved))
 
     app.on_configure.connect(configure, weak=False)
-    from .tasks import register_tasks
-
     register_tasks(app)
     return app
-
-
-def settings_of(app: Celery) -> TicketsSettings:
-    _ = app.conf.broker_url  # configures the app (and its settings) on first use
-    return app.tickets_settings
-
-
-def enqueuer(app: Celery):
-    """``enqueue(jobs)`` for the use cases: publishes each job to the task queue."""
-    def enqueue(jobs):
-        queue = settings_of(app).task_queue
-        for name, args in jobs:
-            app.send_task(name, args=args, queue=queue, routing_key=queue)
-    return enqueue
 
 
 def declare_task_queues(app: Celery) -> None:

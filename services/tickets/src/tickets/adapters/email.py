@@ -7,11 +7,8 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Protocol
 
-
-class EmailSender(Protocol):
-    def send(self, message_id: str, to: str, subject: str, body: str) -> None: ...
+from ..ports import EmailSender
 
 
 def build_message(sender: str, message_id: str, to: str, subject: str, body: str) -> EmailMessage:

@@ -2,15 +2,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
 
 import requests
 
+from ..ports import SmsSender
 from .email import write_atomically
-
-
-class SmsSender(Protocol):
-    def send(self, message_id: str, phone: str, text: str) -> None: ...
 
 
 class FileSmsSender:

@@ -12,6 +12,9 @@ from regcommon import instants
 TITLE = "Талон на приём к врачу"
 MONTHS_GENITIVE = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
                    "сентября", "октября", "ноября", "декабря")
+# Our mark in a ticket's stored snapshot: its day was blocked. The talon stays, the reminder
+# ("завтра у вас приём") does not, until a reschedule stores a snapshot without the mark.
+FLAGGED = "tickets_day_blocked"
 WEEKDAYS = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")
 
 
@@ -54,7 +57,8 @@ def mask_policy(last4: str | None) -> str | None:
     return f"**** **** **** {digits}"
 
 
-def parse_instant(value: str) -> datetime:
+def snapshot_instant(value: str) -> datetime:
+    """An instant of the snapshot (regcommon.instants.parse_instant); InvalidSnapshot if bad."""
     try:
         return instants.parse_instant(value)
     except ValueError as exc:
@@ -63,7 +67,7 @@ def parse_instant(value: str) -> datetime:
 
 def local_time(value: str, tz_name: str | None) -> datetime:
     """The instant in the organization's time zone (the offset in the string if the zone is unknown)."""
-    moment = parse_instant(value)
+    moment = snapshot_instant(value)
     if tz_name:
         try:
             return moment.astimezone(ZoneInfo(tz_name))
