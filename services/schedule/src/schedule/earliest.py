@@ -19,7 +19,7 @@ from .adapters.tables import doctor_days, slots
 from .domain import bookability as rules_mod
 from .domain.bookability import PORTAL_CHANNELS
 
-MAX_LIMIT = 50
+MAX_LIMIT = 200  # FHIR $find pages through up to this many
 MAX_IDS = 2000
 
 
