@@ -54,10 +54,12 @@ def test_from_and_until_narrow_the_windows_and_empty_ones_drop_out():
 
 def test_batches_hold_whole_dates_with_enough_free_slots():
     d1, d2, d3 = date(2026, 12, 2), date(2026, 12, 3), date(2026, 12, 4)
-    days = [(d1, "a", 1), (d1, "b", 1), (d2, "a", 3), (d2, "b", 4), (d3, "a", 9)]
-    assert list(batches(days, 2)) == [[(d1, "a"), (d1, "b")], [(d2, "a"), (d2, "b")],
-                                      [(d3, "a")]]
+    dated = [(d1, [("a", 1), ("b", 1)]), (d2, [("a", 3), ("b", 4)]), (d3, []),
+             (date(2026, 12, 5), [("a", 9)])]
+    assert list(batches(iter(dated), 2)) == [[(d1, "a"), (d1, "b")], [(d2, "a"), (d2, "b")],
+                                             [(date(2026, 12, 5), "a")]]
     # A date is never split, even when its first doctor alone has enough.
-    assert list(batches(days, 1))[1] == [(d2, "a"), (d2, "b")]
-    assert list(batches(days, 50)) == [[(day, doc) for day, doc, _f in days]]
-    assert list(batches([], 5)) == []
+    assert list(batches(iter(dated), 1))[1] == [(d2, "a"), (d2, "b")]
+    assert list(batches(iter(dated), 50)) == [[(d1, "a"), (d1, "b"), (d2, "a"), (d2, "b"),
+                                               (date(2026, 12, 5), "a")]]
+    assert list(batches(iter([]), 5)) == [] and list(batches(iter([(d3, [])]), 5)) == []

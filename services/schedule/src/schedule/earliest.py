@@ -11,13 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.engine import Connection
 
+from .adapters import earliest_reads as reads
 from .adapters.directory import DoctorInfo
-from .adapters.tables import doctor_days, slots
 from .domain import bookability as rules_mod
-from .domain.bookability import PORTAL_CHANNELS
 
 MAX_LIMIT = 200  # FHIR $find pages through up to this many
 MAX_IDS = 2000
@@ -60,79 +58,64 @@ def doctors_of(directory, service_ids: frozenset[str]) -> list[DoctorInfo]:
 
 
 def windows(doctors: list[DoctorInfo], orgs, query: Query, now: datetime) -> dict[str, Window]:
-    """Each doctor's open window, narrowed by the query's start and until; doctors whose window
-    is empty are left out."""
+    """Each doctor's open window, narrowed by the query's start and until (computed once per
+    organization); doctors whose window is empty are left out."""
     start = max(query.start or now, now)
+    per_org: dict = {}
     found = {}
     for info in doctors:
-        rules = orgs.rules(info.organization_id, info.timezone)
-        first = max(rules_mod.first_open_date(rules, now), start.astimezone(rules.zone).date())
-        last = rules_mod.last_open_date(rules, now)
-        if query.until is not None:
-            last = min(last, (query.until - timedelta(microseconds=1)).astimezone(rules.zone).date())
-        if first <= last:
-            found[info.id] = Window(first, last, rules.zone)
+        key = (info.organization_id, info.timezone)
+        if key not in per_org:
+            rules = orgs.rules(*key)
+            first = max(rules_mod.first_open_date(rules, now), start.astimezone(rules.zone).date())
+            last = rules_mod.last_open_date(rules, now)
+            if query.until is not None:
+                last = min(last, (query.until - timedelta(microseconds=1))
+                           .astimezone(rules.zone).date())
+            per_org[key] = Window(first, last, rules.zone) if first <= last else None
+        if per_org[key] is not None:
+            found[info.id] = per_org[key]
     return found
 
 
-def _grouped(pairs) -> dict:
-    groups: dict = {}
-    for key, doctor_id in pairs:
-        groups.setdefault(key, []).append(doctor_id)
-    return groups
+def dated_counters(conn: Connection, wins: dict[str, Window]):
+    """(date, [(doctor, free)]) for each date of the windows in order, read one date at a time
+    (the earliest dates usually suffice), only for the doctors whose window covers it."""
+    if not wins:
+        return
+    day = min(w.first for w in wins.values())
+    last = max(w.last for w in wins.values())
+    while day <= last:
+        ids = sorted(d for d, w in wins.items() if w.first <= day <= w.last)
+        if ids:
+            yield day, reads.day_counters(conn, day, ids)
+        day += timedelta(days=1)
 
 
-def open_days(conn: Connection, wins: dict[str, Window]) -> list[tuple[date, str, int]]:
-    """(date, doctor, free) of every day in the windows whose counter shows free portal slots,
-    in date order: one indexed range per group of doctors sharing a window."""
-    groups = _grouped(((w.first, w.last), doctor_id) for doctor_id, w in wins.items())
-    ranges = [and_(doctor_days.c.doctor_id.in_(ids), doctor_days.c.date >= first,
-                   doctor_days.c.date <= last) for (first, last), ids in groups.items()]
-    query = (select(doctor_days.c.date, doctor_days.c.doctor_id, doctor_days.c.free)
-             .where(or_(*ranges), doctor_days.c.free > 0, doctor_days.c.blocked.is_(False))
-             .order_by(doctor_days.c.date, doctor_days.c.doctor_id))
-    return [tuple(row) for row in conn.execute(query)]
-
-
-def batches(days: list[tuple[date, str, int]], limit: int):
-    """The open days cut into batches of whole dates, each holding at least ``limit`` free slots
-    by the counters (the last batch may hold fewer)."""
+def batches(dated, limit: int):
+    """Whole dates gathered into batches of doctor-days, each holding at least ``limit`` free
+    slots by the counters (the last batch may hold fewer); ``dated`` as ``dated_counters``."""
     batch: list = []
     counted = 0
-    for index, (day, doctor_id, free) in enumerate(days):
-        batch.append((day, doctor_id))
-        counted += free
-        last_of_date = index + 1 == len(days) or days[index + 1][0] != day
-        if last_of_date and counted >= limit:
+    for day, counters in dated:
+        batch += [(day, doctor_id) for doctor_id, _free in counters]
+        counted += sum(free for _doctor, free in counters)
+        if batch and counted >= limit:
             yield batch
             batch, counted = [], 0
     if batch:
         yield batch
 
 
-FREE_NOW = or_(slots.c.status == "free",
-               and_(slots.c.status == "held", slots.c.hold_expires_at <= bindparam("now")))
-
-
 def free_slots(conn: Connection, batch: list, wins: dict[str, Window], after: datetime,
                until: datetime | None, now: datetime, limit: int) -> list:
     """The first ``limit`` bookable slots of the batch's doctor-days, by start then doctor."""
-    groups = _grouped(((day, id(wins[doctor_id].zone)), doctor_id) for day, doctor_id in batch)
     ranges = []
-    for (day, _zone), ids in groups.items():
-        zone = wins[ids[0]].zone
-        begin = datetime.combine(day, datetime.min.time(), zone)
-        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
-        ranges.append(and_(slots.c.doctor_id.in_(ids), slots.c.start_utc >= begin,
-                           slots.c.start_utc < end))
-    conditions = [or_(*ranges), slots.c.start_utc > after, slots.c.channel.in_(PORTAL_CHANNELS),
-                  FREE_NOW]
-    if until is not None:
-        conditions.append(slots.c.start_utc < until)
-    query = (select(slots.c.id, slots.c.doctor_id, slots.c.organization_id, slots.c.start_utc,
-                    slots.c.end_utc, slots.c.local_date)
-             .where(*conditions).order_by(slots.c.start_utc, slots.c.doctor_id).limit(limit))
-    return conn.execute(query, {"now": now}).all()
+    for day, doctor_id in batch:
+        zone = wins[doctor_id].zone
+        ranges.append((doctor_id, datetime.combine(day, datetime.min.time(), zone),
+                       datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)))
+    return reads.first_free(conn, ranges, after, until, now, limit)
 
 
 def search(engine, directory, orgs, query: Query, now: datetime) -> list[dict]:
@@ -146,8 +129,7 @@ def search(engine, directory, orgs, query: Query, now: datetime) -> list[dict]:
     after = max(query.start or now, now)
     found: list = []
     with engine.connect() as conn:
-        days = open_days(conn, wins)
-        for batch in batches(days, query.limit):
+        for batch in batches(dated_counters(conn, wins), query.limit):
             found += free_slots(conn, batch, wins, after, query.until, now, query.limit)
             if len(found) >= query.limit:
                 break
