@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 AXE_DIR := tests/browser
 AXE_STAMP := $(AXE_DIR)/node_modules/.installed
 
-.PHONY: run test system install seed fuzz chaos bench-grid bench-rush clean
+.PHONY: run test system install seed fuzz chaos bench-grid bench-rush bench-earliest clean
 
 install: $(STAMP) $(AXE_STAMP)
 
@@ -47,6 +47,10 @@ bench-grid: $(STAMP)
 
 bench-rush: $(STAMP)
 	$(PY) tools/bench_rush.py
+
+# «Ближайшее свободное время» on the scale-1 region through the gateway, micro-cache off.
+bench-earliest: $(STAMP)
+	$(PY) tools/bench_earliest.py
 
 # Real faults under booking load on private servers; prints figures (docs/reliability.md).
 chaos: $(STAMP)

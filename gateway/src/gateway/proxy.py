@@ -14,6 +14,7 @@ from flask import Response, current_app, jsonify, request
 from regcommon.errors import ApiError, status_error
 from regcommon.jwt_verify import InvalidToken, bearer_token
 
+from . import earliest
 from .microcache import MicroCache
 from .netutil import client_headers
 from .revocation import record_logout
@@ -95,6 +96,8 @@ def api_dispatch(rest: str = ""):
         return forward_import(match)
     if match.special == "ticket_pdf":
         return ticket_pdf_api(match.params[0])
+    if match.special == "earliest":
+        return earliest.api()
     response = forward(match)
     if match.upstream_path == LOGOUT_PATH and response.status_code == 204:
         # Auth has verified and revoked the token; recorded before the 204 leaves, so the next

@@ -58,6 +58,8 @@ ROUTES: tuple[Route, ...] = (
     _route("doctors/{id}/days", {"GET"}, "schedule", cacheable=True),
     _route("doctors/{id}/slots", {"GET"}, "schedule", cacheable=True),
     _route("slots/{id}", {"GET"}, "schedule", cacheable=True),
+    # «Ближайшее свободное время»: the gateway asks catalog and schedule itself (earliest.py).
+    _route("earliest-slots", {"GET"}, "schedule", special="earliest"),
     _route("slots/{id}/hold", {"POST"}, "schedule"),
     _route("holds/{id}", {"DELETE"}, "schedule"),
     _route("consent", {"GET"}, "auth"),

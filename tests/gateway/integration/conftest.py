@@ -10,7 +10,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from flask import Flask, jsonify, request
@@ -73,6 +73,43 @@ DOCTOR = {"id": "doc-1", "full_name": "Петрова Анна Сергеевн�
           "subdivision_id": "sd-1", "room": "101"}
 
 
+def fake_offers(service_id: str):
+    """The catalog's offers of a service: svc-01 in o-0001 (district d-001) only."""
+    service = next((s for s in SERVICES if s["id"] == service_id), None)
+    district = request.args.get("district_id")
+    if service is None or request.args.get("organization_id") not in (None, "o-0001") or \
+            district not in (None, "d-001", "d-002"):
+        return _err(404, "not_found", "Не найдено")
+    item = {"service_id": service_id, "self_bookable": service["self_bookable"],
+            "requires_attachment": service["requires_attachment"],
+            "organization": {k: ORG[k] for k in ("id", "name", "short_name", "district_id")}}
+    if request.args.get("doctors"):
+        item["doctors"] = [{"id": "doc-1", "full_name": DOCTOR["full_name"], "areas": ["1"]}]
+    return {"service": {**service, "organization_id": "o-0001"},
+            "items": [] if district == "d-002" else [item]}
+
+
+def fake_earliest(state: State, body: dict):
+    """Schedule's earliest search over the fake doctor's days (weekdays from tomorrow; 102 is
+    never bookable, as the fake slot list says)."""
+    if "svc-01" not in body["service_ids"] or "doc-1" not in body.get("doctor_ids", ["doc-1"]):
+        return {"items": []}
+    zone = timezone(timedelta(hours=5))
+    start = datetime.fromisoformat(body["from"]) if body.get("from") else datetime.now(zone)
+    until = datetime.fromisoformat(body["until"]) if body.get("until") else None
+    first = max(start.astimezone(zone).date(), date.today() + timedelta(days=1))
+    items = []
+    for day in (first + timedelta(days=n) for n in range(15)):
+        for number, hhmm in (("101", "08:00"), ("103", "08:30")):
+            slot_id, at = f"{day}-{number}", datetime.fromisoformat(f"{day}T{hhmm}:00+05:00")
+            if day.weekday() < 5 and slot_id not in state.taken and at >= start and \
+                    (until is None or at < until):
+                items.append({"slot_id": slot_id, "start": at.isoformat(), "end": at.isoformat(),
+                              "date": day.isoformat(), "doctor_id": "doc-1",
+                              "organization_id": "o-0001", "service_id": "svc-01"})
+    return {"items": items[:body.get("limit", 5)]}
+
+
 def catalog_app(state: State) -> Flask:
     app = Flask("fake_catalog")
 
@@ -122,6 +159,15 @@ def catalog_app(state: State) -> Flask:
         if request.args.get("service_id") != "svc-01":
             return _err(404, "not_found")
         return {"organization": ORG, "service": SERVICES[0], "doctor": DOCTOR}
+
+    @app.get("/internal/services/<service_id>/offers")
+    def offers(service_id):
+        return fake_offers(service_id)
+
+    @app.get("/internal/doctors")
+    def doctor_names():
+        return {"items": [{**DOCTOR, "organization_id": "o-0001"}]
+                if "doc-1" in request.args.get("ids", "").split(",") else []}
 
     @app.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
     def echo(rest):
@@ -184,6 +230,10 @@ def schedule_app(state: State) -> Flask:
         state.holds.pop(hold_id, None)
         return "", 204
 
+    @app.post("/internal/earliest-slots")
+    def earliest():
+        return fake_earliest(state, request.get_json())
+
     @app.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
     def echo(rest):
         return _echo("schedule")
@@ -208,13 +258,13 @@ def _signing_key() -> tuple[bytes, dict]:
     return private_pem, {"keys": [public_jwk]}
 
 
-def signed_token(role: str) -> str:
+def signed_token(role: str, **extra) -> str:
     """An access token the fake auth's JWKS verifies, as the real auth would sign it."""
     from jose import jwt
 
     now = int(time.time())
     claims = {"iss": "registratura-auth", "aud": "registratura", "sub": str(uuid.uuid4()),
-              "role": role, "jti": str(uuid.uuid4()), "iat": now, "exp": now + 600}
+              "role": role, "jti": str(uuid.uuid4()), "iat": now, "exp": now + 600, **extra}
     return jwt.encode(claims, _signing_key()[0], algorithm="RS256",
                       headers={"kid": "gateway-test-key"})
 
@@ -443,6 +493,12 @@ class _StateProxy:
             object.__setattr__(self, name, value)
         else:
             setattr(self._holder["state"], name, value)
+
+
+@pytest.fixture()
+def sign():
+    """``sign(role, **claims)``: a token the gateway verifies (the fake auth's JWKS)."""
+    return signed_token
 
 
 @pytest.fixture()

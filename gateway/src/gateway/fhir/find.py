@@ -1,14 +1,16 @@
 """``Appointment/$find``: the earliest free times of a doctor or of a service, offered as
-proposed Appointments (the Argonaut / IHE ITI Scheduling operation, GET form)."""
+proposed Appointments (the Argonaut / IHE ITI Scheduling operation, GET form), found by the
+search of «Ближайшее свободное время» (gateway/earliest.py)."""
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
 
+from .. import earliest
 from . import data, mapping, params
 from .kinds import Context, scope_ids
 from .params import Query
-from .schedule_kinds import MAX_SLOT_DAYS, collect_slots, local_days, zone_of
+from .schedule_kinds import MAX_SLOT_DAYS, zone_of
 
 DEFAULT_COUNT = 10
 DEFINITION = "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-find"
@@ -61,24 +63,31 @@ def _window(query: Query, zone, ctx: Context) -> tuple[datetime, datetime]:
 
 
 def find(query: Query, ctx: Context) -> list[dict]:
+    """The earliest free times of the schedules asked for, from the one search behind the
+    public «Ближайшее свободное время» (gateway/earliest.py: schedule's day counters)."""
     for name in ("start", "end"):
         query.one(name)  # each at most once
-    keys = _schedule_keys(query)
     wanted = query.offset + query.count  # the pages up to the one asked for
-    offers: list = []
-    for org_id, doctor_id, service_id in keys:
+    by_window: dict = {}
+    for org_id, doctor_id, service_id in _schedule_keys(query):
         org = data.organization(org_id)
         service = next((s for s in data.services(org_id) if s["id"] == service_id), None)
         doctor = next((d for d in data.doctors(org_id, service_id) if d["id"] == doctor_id), None)
         if not (org and service and doctor):
             continue
-        zone = zone_of(org, ctx)
-        low, high = _window(query, zone, ctx)
-        schedule = mapping.schedule(org, doctor, service)
-        slots = collect_slots((org_id, doctor_id, service_id), *local_days(low, high, zone),
-                              only_free=True, limit=wanted)
-        offers += [mapping.proposed_appointment(s, schedule, (low, high)) for s in slots
-                   if low <= datetime.fromisoformat(s["start"]) < high]
+        window = _window(query, zone_of(org, ctx), ctx)
+        by_window.setdefault(window, {}).setdefault(doctor_id, []).append(
+            (org_id, service_id, mapping.schedule(org, doctor, service)))
+    offers: list = []
+    for (low, high), by_doctor in by_window.items():
+        services = {key[1] for keys in by_doctor.values() for key in keys}
+        for found in earliest.schedule_slots(services, list(by_doctor), start=low, until=high,
+                                             limit=min(wanted, earliest.FIND_LIMIT)):
+            item = {"id": found["slot_id"], "start": found["start"], "end": found["end"],
+                    "bookable": True}
+            offers += [mapping.proposed_appointment(
+                mapping.slot(org_id, found["doctor_id"], service_id, item), schedule, (low, high))
+                for org_id, service_id, schedule in by_doctor[found["doctor_id"]]]
     offers.sort(key=lambda a: datetime.fromisoformat(a["start"]))
     return offers[:wanted]
 

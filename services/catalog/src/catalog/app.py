@@ -6,7 +6,7 @@ from regcommon.errors import ApiError
 from regcommon.jwt_verify import JwtVerifier, verifier_from_settings
 from regcommon.web import add_readiness_check, create_base_app
 
-from . import api, api_internal
+from . import api, api_internal, api_offers
 from .adapters.importer import region_writer
 from .adapters.repository import CatalogRepository
 from .domain.errors import CatalogNotFound, NotAllowed, SettingsInvalid
@@ -42,4 +42,5 @@ def create_app(settings: CatalogSettings | None = None, *,
 
     app.register_blueprint(api.bp)
     app.register_blueprint(api_internal.bp)
+    app.register_blueprint(api_offers.bp)
     return app

@@ -11,6 +11,7 @@ from .adapters.directory import DoctorDirectory, OrgSettingsProvider
 from .admin import ScheduleAdmin
 from .api import bp as public_bp
 from .api_admin import bp as admin_bp
+from .api_earliest import INPUTS as EARLIEST_INPUTS, bp as earliest_bp
 from .api_docs import INPUTS
 from .api_common import register_error_handlers
 from .services import HoldLimits, Schedule
@@ -45,6 +46,7 @@ def create_app(settings: ScheduleSettings | None = None, *, verifier=None, clock
     register_error_handlers(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(admin_bp)
-    document_inputs(app, INPUTS)
+    app.register_blueprint(earliest_bp)
+    document_inputs(app, {**INPUTS, **EARLIEST_INPUTS})
     add_readiness_check(app, "database", lambda: ping(engine))
     return app
