@@ -17,7 +17,7 @@ from flask import current_app, jsonify, request
 from regcommon.errors import ApiError, ValidationFailed
 from regcommon.jwt_verify import InvalidToken, bearer_token, invalid_token_error
 
-from .ui.common import call, get_json, q
+from .upstreams import call, get_json, q
 
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 20

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, request
 from regcommon.errors import ApiError, status_error
 from werkzeug.exceptions import HTTPException
 
-from ..ui.common import LoginExpired
+from ..upstreams import LoginExpired
 from . import find, kinds, params
 from .capability import capability_statement
 from .catalog_kinds import (HEALTHCARE_SERVICE, LOCATION, ORGANIZATION, PRACTITIONER,
