@@ -400,6 +400,17 @@ class FakeRecords:
     def appointment_exists(self, appointment_id):
         return appointment_id in self.appointments
 
+    def release_past_specialty(self, patient_id, specialty, now):
+        released = 0
+        with self.lock:
+            for row in self.appointments.values():
+                if (row["patient_id"], row["specialty"], row["status"]) == \
+                        (patient_id, specialty, "booked") and row["end_utc"] <= now \
+                        and not row.get("specialty_released_at"):
+                    row["specialty_released_at"] = now
+                    released += 1
+        return released
+
 
 class FakeUnitOfWork:
     def __init__(self, records: FakeRecords):
@@ -426,7 +437,8 @@ class FakeUnitOfWork:
 
         for other in self.records.appointments.values():
             if (other["patient_id"], other["specialty"]) == (row["patient_id"], row["specialty"]) \
-                    and other["status"] in ("pending", "booked"):
+                    and other["status"] in ("pending", "booked") \
+                    and not other.get("specialty_released_at"):
                 raise DuplicateSpecialty()
         self.appointments[row["id"]] = dict(row)
 

@@ -111,6 +111,29 @@ def test_one_active_appointment_per_specialty(world):
     assert world.book(patient, world.slot("doc-3", service_ids=["svc-eye"]), "svc-eye").status_code == 201
 
 
+def test_an_appointment_that_is_over_lets_its_specialty_be_booked_again(any_world):
+    """The rule is one *active* appointment per specialty: last week's visit to the therapist
+    does not stop booking the therapist again (it stays booked, for its history and marks)."""
+    from datetime import datetime, timezone
+
+    world = any_world
+    patient = world.auth.add_patient()
+    first = world.book(patient, world.slot())
+    assert first.status_code == 201
+    world.clock.now = datetime(2026, 12, 2, 4, 0, tzinfo=timezone.utc)  # the first one is over
+    again = world.book(patient, world.slot("doc-2", day=3, minute=30))
+    assert again.status_code == 201, again.json
+    with world.engine.connect() as conn:
+        rows = {r.id: r for r in conn.execute(select(appointments).where(
+            appointments.c.patient_id == patient))}
+    assert rows[first.json["id"]].status == "booked"
+    assert rows[first.json["id"]].specialty_released_at is not None
+    assert rows[again.json["id"]].specialty_released_at is None
+    # The new one is ahead: it holds the specialty as before.
+    third = world.book(patient, world.slot(day=4))
+    assert third.status_code == 422 and third.json["error"]["code"] == "duplicate_specialty"
+
+
 def test_a_patient_not_attached_cannot_book_an_attachment_service(world):
     response = world.book(world.auth.add_patient(attached=False), world.slot())
     assert response.status_code == 403

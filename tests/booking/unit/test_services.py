@@ -1,6 +1,7 @@
 """The book use case over fakes of its ports: one take, one unit of work, every refusal gives
 the slot back, the answer is remembered under the key. No database, no HTTP."""
 import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -159,3 +160,20 @@ def test_an_unreachable_catalog_gives_the_slot_back_and_fails(unit_world):
         world.book(world.patient_actor(world.auth.add_patient()), slot)
     assert world.schedule.slots[slot]["status"] == "free"
     assert world.records.replies == {}, "a 5xx is not remembered: a retry may succeed"
+
+
+def test_an_earlier_appointment_that_is_over_lets_go_of_its_specialty(unit_world):
+    world = unit_world
+    actor = world.patient_actor(world.auth.add_patient())
+    first = world.book(actor, world.slot())
+    assert isinstance(first, services.Booked)
+    past = world.records.appointments[first.appointment["id"]]
+    world.clock.now = past["end_utc"] + timedelta(days=1)
+    later = world.slot("doc-2", minute=30)
+    slot = world.schedule.slots[later]
+    slot["start_utc"] = world.clock.now + timedelta(days=1)
+    slot["end_utc"] = slot["start_utc"] + timedelta(minutes=15)
+    outcome = world.book(actor, later)
+    assert isinstance(outcome, services.Booked), outcome
+    assert past["specialty_released_at"] == world.clock.now
+    assert past["status"] == "booked"

@@ -105,6 +105,10 @@ class BookingRecords(Protocol):
 
     def unit_of_work(self) -> BookingUnitOfWork: ...
 
+    def release_past_specialty(self, patient_id: str, specialty: str, now: datetime) -> int:
+        """Let the patient's booked appointments of ``specialty`` that ended by ``now`` stop
+        holding its place (one conditional UPDATE); how many did."""
+
     def find_reply(self, actor_id: str, key: str) -> StoredReply | None: ...
 
     def remember_reply(self, actor_id: str, key: str, request_hash: str, status: int,

@@ -170,6 +170,23 @@ def _patient_record(patient: PatientFacts) -> dict:
 
 
 def _record(deps: Deps, actor: Actor, memo: _Memo, row: dict, client: ClientInfo) -> Outcome:
+    """The one booking transaction. The one-per-specialty index refusing it may only mean the
+    patient's earlier appointment of the specialty is over: that one lets go of its place (a
+    conditional UPDATE, paid only on this conflict) and the transaction runs once more."""
+    try:
+        return _write(deps, actor, memo, row, client)
+    except errors.DuplicateSpecialty as exc:
+        if not deps.records.release_past_specialty(row["patient_id"], row["specialty"],
+                                                   deps.clock()):
+            return memo.refuse(exc, release=(row["slot_id"], row["id"]))
+    try:
+        return _write(deps, actor, memo, row, client)
+    except errors.DuplicateSpecialty as exc:
+        return memo.refuse(exc, release=(row["slot_id"], row["id"]))
+
+
+def _write(deps: Deps, actor: Actor, memo: _Memo, row: dict, client: ClientInfo) -> Outcome:
+    """Raises ``DuplicateSpecialty``; every other refusal is an outcome."""
     answer = appointment_json(row)
     try:
         with deps.records.unit_of_work() as uow:
@@ -185,7 +202,7 @@ def _record(deps: Deps, actor: Actor, memo: _Memo, row: dict, client: ClientInfo
                               appointment_id=row["id"], patient_id=row["patient_id"],
                               organization_id=row["organization_id"])
             uow.commit()
-    except (errors.DuplicateSpecialty, errors.ReferralError) as exc:
+    except errors.ReferralError as exc:
         return memo.refuse(exc, release=(row["slot_id"], row["id"]))
     except errors.RecordConflict:
         return _after_conflict(deps, memo, row)

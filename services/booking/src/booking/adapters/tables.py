@@ -9,7 +9,9 @@ from regcommon.outbox import outbox_table
 metadata = MetaData()
 
 ACTIVE_STATUSES = ("pending", "booked")
-_ACTIVE = text("status IN ('pending', 'booked')")
+# Holding the patient's one place per specialty: booked (or pending) and not yet over (a past
+# appointment gets specialty_released_at when the patient books that specialty again).
+_ACTIVE = text("status IN ('pending', 'booked') AND specialty_released_at IS NULL")
 
 appointments = Table(
     "appointments", metadata,
@@ -42,6 +44,7 @@ appointments = Table(
     Column("attendance", String(16), nullable=True),
     Column("attendance_marked_at", DateTime(timezone=True), nullable=True),
     Column("attendance_marked_by", String(64), nullable=True),
+    Column("specialty_released_at", DateTime(timezone=True), nullable=True),
     # EMIAS rule, race-free: one active appointment per patient and specialty.
     Index("ux_appointments_active_specialty", "patient_id", "specialty", unique=True,
           postgresql_where=_ACTIVE, sqlite_where=_ACTIVE),

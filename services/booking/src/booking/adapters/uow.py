@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -110,6 +110,14 @@ class SqlBookingRecords:
             if inserted:
                 return None
             return _stored(store.get_key(conn, actor_id, key))
+
+    def release_past_specialty(self, patient_id: str, specialty: str, now) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(update(appointments).where(
+                appointments.c.patient_id == patient_id, appointments.c.specialty == specialty,
+                appointments.c.status == "booked", appointments.c.end_utc <= now,
+                appointments.c.specialty_released_at.is_(None),
+            ).values(specialty_released_at=now)).rowcount
 
     def appointment_exists(self, appointment_id: str) -> bool:
         with self.engine.connect() as conn:
