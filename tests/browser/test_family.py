@@ -127,3 +127,21 @@ def test_the_adult_accepts_the_link_in_their_own_cabinet(page, shot, base, famil
     expect(page.locator("[data-testid=flash]")).to_contain_text("Связь подтверждена")
     expect(page.locator("[data-testid=family-incoming]")).to_have_attribute(
         "data-status", "confirmed")
+
+
+def test_the_reception_sees_the_links_on_the_card_and_ends_one(page, shot, base, family):
+    mother, child = family["mother"], family["child"]
+    h.staff_login(page, base, h.REGISTRAR)
+    page.goto(f"{base}/staff/patients/{mother['id']}")
+    links = page.locator("[data-testid=staff-link]")
+    expect(links).to_have_count(2)
+    child_link = links.filter(has_text="Крылов Матвей Ильич")
+    expect(child_link).to_contain_text("подтверждена")
+    _save(page, shot, "family-05-staff-card")
+    child_link.locator("button.link-end").click()
+    page.wait_for_url(f"**/staff/patients/{mother['id']}*")
+    expect(page.locator("[data-testid=staff-link]").filter(has_text="Крылов Матвей Ильич")) \
+        .to_have_attribute("data-status", "ended")
+    # The child's own card shows who booked for him.
+    page.goto(f"{base}/staff/patients/{child['id']}")
+    expect(page.locator("[data-testid=staff-link]")).to_contain_text("Крылова Дарья Олеговна")
