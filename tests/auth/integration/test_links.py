@@ -252,3 +252,17 @@ def test_the_reception_lists_links_unlinks_and_confirms_in_its_organization(seed
     assert ("link_confirm", "ok") in actions and ("unlink", "ok") in actions
     assert ("link", "ok") in actions and ("link_confirm", "refused") in actions
     assert ("link", "not_found") in actions
+
+
+def test_guessing_a_childs_certificate_is_limited_per_holder(seeded, helpers):
+    client = seeded.test_client()
+    child = register(seeded, helpers, birth=years_ago(9), certificate=CERTIFICATE)
+    headers = helpers.bearer(patient_token(seeded, PARENT))
+    for guess in range(10):
+        wrong = client.post("/v1/me/links", headers=headers,
+                            json=child_body(child, f"IV-АИ {100000 + guess}"))
+        assert wrong.get_json()["error"]["code"] == "link_document_mismatch"
+    # The eleventh try is refused even with the right certificate.
+    locked = client.post("/v1/me/links", headers=headers, json=child_body(child))
+    assert locked.status_code == 429
+    assert locked.get_json()["error"]["code"] == "link_too_many_attempts"

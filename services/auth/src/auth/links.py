@@ -13,7 +13,13 @@ from .adapters import links_db, patients_db
 from .claims import patient_claims
 from .domain import links as rules
 from .domain.links import LinkRequest
-from .services import Context, today
+from .adapters.limiter import Limit
+from .domain.errors import TooManyAttempts
+from .services import Context, _limited, today
+
+# A holder guessing a stranger's birth certificate for a known policy: 10 wrong documents an
+# hour, then an hour's pause (the reception can always link in person).
+LINK_LIMIT = Limit("link_holder", max_failures=10, window=3600, lockout=3600)
 
 log = logging.getLogger("auth.links")
 
@@ -75,8 +81,9 @@ def create(ctx: Context, holder_id: str, request: LinkRequest, *,
            confirmed_by: str | None = None) -> dict:
     """A child's link is confirmed at once (the documents prove it); an adult's waits for the
     adult, unless ``confirmed_by`` (a registrar who saw both people) confirms it now."""
+    subject = _find_limited(ctx, request, holder_id) if confirmed_by is None else None
     with session_scope(ctx.sessions) as session:
-        subject = find_subject(session, request, holder_id)
+        subject = subject or find_subject(session, request, holder_id)
         if open_link_exists(session, holder_id, subject.id, subject.birth_date):
             raise rules.LinkExists()
         confirmed = request.kind == "child" or confirmed_by is not None
@@ -90,6 +97,26 @@ def create(ctx: Context, holder_id: str, request: LinkRequest, *,
                                     "holder_id": holder_id, "subject_id": subject.id,
                                     "kind": request.kind, "by": confirmed_by or holder_id})
     return result
+
+
+def _find_limited(ctx: Context, request: LinkRequest, holder_id: str):
+    """``find_subject`` under the holder's limit: a wrong document or policy counts a failure."""
+    refused: list[rules.LinkError] = []
+
+    def verify(session):
+        try:
+            return find_subject(session, request, holder_id)
+        except (rules.LinkDocumentMismatch, rules.LinkSubjectNotFound) as exc:
+            refused.append(exc)
+            return None
+
+    try:
+        found = _limited(ctx, [(LINK_LIMIT, holder_id)], verify)
+    except TooManyAttempts:
+        raise rules.LinkTooManyAttempts() from None
+    if found is None:
+        raise refused[0]
+    return found
 
 
 def _mine(session, link_id: str, patient_id: str):

@@ -82,6 +82,13 @@ class LinkOwnLoginRequired(LinkError):
     message = "Близкими управляет сам пациент: вернитесь к записи «Я»"
 
 
+class LinkTooManyAttempts(LinkError):
+    status = 429
+    code = "link_too_many_attempts"
+    message = ("Слишком много попыток с неверными данными документа. Повторите через час "
+               "или обратитесь в регистратуру")
+
+
 class LinkNotFound(LinkError):
     status = 404
     code = "link_not_found"
