@@ -98,6 +98,7 @@ def test_a_mother_books_for_her_child_and_the_talon_names_the_child(a11y_page, s
     page.click("#accept-consent")
     page.wait_for_selector("#book-submit")
     expect(page.locator("#acting-for")).to_have_text("Запись для: Крылов Матвей Ильич")
+    expect(page.locator("#confirm-patient")).to_have_text("Крылов Матвей Ильич")
     _save(page, shot, "family-02-confirm-for-child")
     page.click("#book-submit")
     page.wait_for_selector("#appointment-summary")
