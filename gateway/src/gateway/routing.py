@@ -75,6 +75,11 @@ ROUTES: tuple[Route, ...] = (
     _route("registry/referrals/import", {"POST"}, "booking"),
     _route("registry/referrals/{id}", {"DELETE"}, "booking"),
     _route("registry/patients/{id}/referrals", {"GET"}, "booking"),
+    # Family and proxy links (issue 12, docs/api-family.md).
+    _route("me/links", {"GET", "POST"}, "auth"),
+    _route("me/links/{id}", {"DELETE"}, "auth"),
+    _route("me/links/{id}/accept", {"POST"}, "auth"),
+    _route("auth/act-as", {"POST"}, "auth"),
     _route(r"registry/.+", ANY, "auth"),
     _route("appointments/{id}/ticket.pdf", {"GET"}, "booking", special="ticket_pdf"),
     _route("appointments", {"GET", "POST"}, "booking"),

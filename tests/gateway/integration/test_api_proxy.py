@@ -57,6 +57,12 @@ ROUTES_UNDER_TEST = [
     ("DELETE", "/api/v1/registry/referrals/r-9", "booking", "/v1/registry/referrals/r-9"),
     ("GET", "/api/v1/registry/patients/p-9/referrals", "booking",
      "/v1/registry/patients/p-9/referrals"),
+    # Family and proxy links (issue 12).
+    ("GET", "/api/v1/me/links", "auth", "/v1/me/links"),
+    ("POST", "/api/v1/me/links", "auth", "/v1/me/links"),
+    ("DELETE", "/api/v1/me/links/l-1", "auth", "/v1/me/links/l-1"),
+    ("POST", "/api/v1/me/links/l-1/accept", "auth", "/v1/me/links/l-1/accept"),
+    ("POST", "/api/v1/auth/act-as", "auth", "/v1/auth/act-as"),
 ]
 
 

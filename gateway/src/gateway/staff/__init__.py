@@ -19,8 +19,8 @@ log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 def create_blueprint() -> Blueprint:
-    from . import (attendance, views_admin, views_auth, views_booking, views_patients,
-                   views_referrals, views_schedule)
+    from . import (attendance, views_admin, views_auth, views_booking, views_links,
+                   views_patients, views_referrals, views_schedule)
 
     bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder=str(TEMPLATES),
                    static_folder="static", static_url_path="/static")
@@ -67,7 +67,7 @@ def create_blueprint() -> Blueprint:
     bp.add_app_template_filter(forms.shown_date, "staff_input_date")
 
     for module in (views_auth, views_patients, views_booking, views_schedule, views_admin,
-                   attendance, views_referrals):
+                   attendance, views_referrals, views_links):
         module.add_routes(bp)
     return bp
 

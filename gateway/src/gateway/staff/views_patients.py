@@ -5,7 +5,7 @@ import uuid
 
 from flask import flash, g, redirect, request, url_for
 
-from . import forms, lookups, upstream, views_referrals
+from . import forms, lookups, upstream, views_links, views_referrals
 from .guards import login_required, page
 
 SEARCH_KEYS = ("policy_number", "last_name", "birth_date")
@@ -80,6 +80,7 @@ def patient_card(patient_id: str):
                 attachments=forms.attachments_of(patient), full_name=forms.full_name,
                 policy_types=forms.POLICY_TYPES, document_types=forms.DOCUMENT_TYPES,
                 sexes=forms.SEX, organization_name=lookups.organization_name,
+                links=views_links.links_of(patient_id),
                 **views_referrals.card_context(patient_id))
 
 

@@ -19,7 +19,11 @@ def settings():
 
 
 def access_token() -> str | None:
-    return session.get("access_token")
+    """The token the patient's calls carry: while acting for a linked person (ui/family.py) that
+    person's acting token, else the patient's own."""
+    from .family import acting_token
+
+    return acting_token() or session.get("access_token")
 
 
 def keep_fresh_token(answer) -> None:
@@ -32,7 +36,10 @@ def keep_fresh_token(answer) -> None:
     except ValueError:
         return
     if isinstance(fresh, str) and fresh:
-        session["access_token"] = fresh
+        from .family import keep_acting_token
+
+        if not keep_acting_token(fresh):
+            session["access_token"] = fresh
 
 
 def patient() -> dict | None:
@@ -81,7 +88,7 @@ def login_required(view):
 
 
 def forget_login() -> None:
-    for key in ("access_token", "patient", "token_expires_in"):
+    for key in ("access_token", "patient", "token_expires_in", "acting", "family"):
         session.pop(key, None)
 
 

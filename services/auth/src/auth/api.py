@@ -11,7 +11,7 @@ from regcommon.errors import ApiError
 from regcommon.jwt_verify import authenticate, bearer_token
 from regcommon.web import require_internal
 
-from . import consents, registry, services
+from . import consents, links, registry, services
 from .domain.consent import CONSENT_VERSION, current_consent
 from .domain.errors import InvalidInput
 from .domain.login import parse_oms_login
@@ -67,7 +67,8 @@ def accept_consent():
                              patient_id=claims["sub"] if claims else None, session_id=session_id)
     if claims is not None:
         # A fresh token whose ``consent`` claim says so: booking then need not ask auth.
-        fresh = services.patient_token_response(ctx(), claims["sub"], claims.get("name") or "")
+        fresh = (links.refresh_act_token(ctx(), claims) if claims.get("act") else
+                 services.patient_token_response(ctx(), claims["sub"], claims.get("name") or ""))
         result.update({key: fresh[key] for key in ("access_token", "token_type", "expires_in")})
     return result, 201
 

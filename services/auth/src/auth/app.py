@@ -18,6 +18,7 @@ from .adapters.keystore import KeyStore, NoSigningKey
 from .adapters.limiter import AttemptLimiter
 from .adapters.tokens import Revocations, TokenIssuer, local_verifier
 from .domain import errors
+from .domain.links import LinkError
 from .domain.login import AUTH_FAILED_MESSAGE, STAFF_FAILED_MESSAGE, TOO_MANY_MESSAGE
 from .services import Context
 from .settings import AuthSettings
@@ -83,12 +84,13 @@ def create_app(settings: AuthSettings | None = None):
     add_readiness_check(app, "database", lambda: ping(engine))
     _register_errors(app)
 
-    from . import api, api_docs, api_esia, api_registry
+    from . import api, api_docs, api_esia, api_links, api_registry
 
     app.register_blueprint(api.bp)
     app.register_blueprint(api_registry.bp)
     app.register_blueprint(api_esia.bp)
-    document_inputs(app, api_docs.INPUTS)
+    app.register_blueprint(api_links.bp)
+    document_inputs(app, {**api_docs.INPUTS, **api_links.INPUTS})
     return app
 
 
@@ -133,6 +135,10 @@ def _register_errors(app) -> None:
     def _consent(_exc):
         return answer(422, "consent_required",
                       "Примите действующую редакцию согласия на обработку персональных данных")
+
+    @app.errorhandler(LinkError)
+    def _link(exc):
+        return answer(exc.status, exc.code, exc.message)
 
     @app.errorhandler(EsiaError)
     def _esia(exc):

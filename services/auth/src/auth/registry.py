@@ -18,12 +18,13 @@ from .adapters import audit_db, patients_db
 from .adapters.audit_db import Actor
 from .domain.documents import mask_policy
 from .domain.errors import DuplicatePatient, Forbidden, InvalidInput, PatientNotFound
+from .domain.links import LinkError
 from .domain.fields import parse_birth_date
 from .domain.patients import Attachment, PatientData, Policy, parse_attachment
 from .services import Context, today, unlock_policy
 
 _OUTCOMES = ((PatientNotFound, "not_found"), (Forbidden, "forbidden"),
-             (DuplicatePatient, "duplicate"), (InvalidInput, "invalid"))
+             (DuplicatePatient, "duplicate"), (InvalidInput, "invalid"), (LinkError, "refused"))
 
 
 @dataclass

@@ -20,6 +20,8 @@ class AuthSettings(ServiceSettings):
     # deactivated account's tokens are revoked at once, so this bounds a stolen token's life).
     access_token_ttl: int = 900
     staff_token_ttl: int = 2 * 3600
+    # A token to act for a linked person (issue 12): short, so that an ended link stops it soon.
+    act_token_ttl: int = 300
     # How long the current signing key and the JWKS are cached in a process (rotation delay).
     key_cache_seconds: float = 5.0
     # A rotated-in key starts signing after this delay (> the JWKS caches of all verifiers).

@@ -29,7 +29,12 @@ def actor(roles: tuple[str, ...] = ROLES) -> Actor:
     claims = authenticate(current_app.extensions["booking"]["verifier"], roles)
     return Actor(id=str(claims["sub"]), role=claims.get("role"),
                  organization_id=claims.get("organization_id"), name=claims.get("name"),
-                 patient=patient_from_claims(claims))
+                 patient=patient_from_claims(claims), acted_by=_act(claims))
+
+
+def _act(claims: dict) -> dict | None:
+    act = claims.get("act")
+    return act if isinstance(act, dict) and act.get("sub") else None
 
 
 def client() -> ClientInfo:

@@ -82,10 +82,12 @@ def cancel(deps: Deps, actor: Actor, appointment_id: str, client: ClientInfo) ->
             if current["status"] == "cancelled":
                 return appointment_json(current)
             raise errors.AppointmentChanged()
-        add_event(conn, outbox, "appointment.cancelled", event_data(current, actor=actor.kind))
+        add_event(conn, outbox, "appointment.cancelled",
+                  event_data(current, actor=actor.kind, extra=actor.event_extra))
         referrals.give_back(conn, current, deps.clock())
-        if actor.is_staff:
-            store.add_audit(conn, actor=actor, action="appointment.cancel", client=client,
+        if actor.audited:
+            store.add_audit(conn, actor=actor.audit_actor, action="appointment.cancel",
+                            client=client,
                             appointment_id=row["id"], patient_id=row["patient_id"],
                             organization_id=row["organization_id"])
     release_slot(deps, current["id"], current["slot_id"])
@@ -198,9 +200,10 @@ def _commit_move(deps: Deps, actor: Actor, row: dict, slot_id: str, doctor: dict
                                  end_utc=end, snapshot=snapshot, flagged=False, flag_reason=None)
         moved = store.get_appointment(conn, row["id"])
         add_event(conn, outbox, "appointment.rescheduled",
-                  event_data(moved, actor=actor.kind, previous=previous))
-        if actor.is_staff:
-            store.add_audit(conn, actor=actor, action="appointment.reschedule", client=client,
+                  event_data(moved, actor=actor.kind, previous=previous, extra=actor.event_extra))
+        if actor.audited:
+            store.add_audit(conn, actor=actor.audit_actor, action="appointment.reschedule",
+                            client=client,
                             appointment_id=row["id"], patient_id=row["patient_id"],
                             organization_id=row["organization_id"],
                             details={"from_slot_id": row["slot_id"], "to_slot_id": slot_id})

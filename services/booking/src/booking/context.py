@@ -23,6 +23,27 @@ class Actor:
     organization_id: str | None = None
     name: str | None = None
     patient: PatientFacts | None = None  # a patient's own facts, from the token's claims
+    # The RFC 8693 ``act`` claim of a token to act for a linked person (issue 12): the holder
+    # ({"sub", "name"}) who acts for the patient ``id`` names.
+    acted_by: dict | None = None
+
+    @property
+    def audited(self) -> bool:
+        """Staff changes are audited, and so is everything done for a linked person."""
+        return self.is_staff or self.acted_by is not None
+
+    @property
+    def audit_actor(self) -> "Actor":
+        """Who the audit names: the holder (role ``proxy``) when acting for a linked person."""
+        if self.acted_by is None:
+            return self
+        return Actor(id=str(self.acted_by.get("sub") or ""), role="proxy",
+                     name=self.acted_by.get("name") or None)
+
+    @property
+    def event_extra(self) -> dict | None:
+        """What appointment events add about the actor: the holder acting for the patient."""
+        return {"acted_by": str(self.acted_by.get("sub"))} if self.acted_by else None
 
     @property
     def is_staff(self) -> bool:

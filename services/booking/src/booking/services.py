@@ -158,7 +158,7 @@ def appointment_row(deps: Deps, actor: Actor, req: BookRequest, patient: Patient
             "specialty": rules.specialty_of(context), "slot_id": slot.id,
             "start_utc": slot.start, "end_utc": slot.end, "status": "booked",
             "ticket_number": new_ticket_number(), "snapshot": snapshot,
-            "channel": actor.channel, "created_by": actor.id, "flagged": False,
+            "channel": actor.channel, "created_by": actor.audit_actor.id, "flagged": False,
             "flag_reason": None, "slot_release_due": False, "created_at": now,
             "updated_at": now, "version": 1}
 
@@ -195,10 +195,11 @@ def _write(deps: Deps, actor: Actor, memo: _Memo, row: dict, client: ClientInfo)
             uow.add_reply(actor.id, memo.key, memo.request_hash, 201, answer, row["id"])
             uow.add_appointment(row)
             referrals.use_for_booking(uow, row, deps.clock())
-            uow.add_event("appointment.booked", event_data(row, actor=actor.kind))
+            uow.add_event("appointment.booked",
+                          event_data(row, actor=actor.kind, extra=actor.event_extra))
             uow.fulfil_waitlist(row["patient_id"], row["organization_id"], row["service_id"])
-            if actor.is_staff:
-                uow.add_audit(actor=actor, action="appointment.create", client=client,
+            if actor.audited:
+                uow.add_audit(actor=actor.audit_actor, action="appointment.create", client=client,
                               appointment_id=row["id"], patient_id=row["patient_id"],
                               organization_id=row["organization_id"])
             uow.commit()

@@ -151,3 +151,22 @@ esia_states = Table(
     Column("expires_at", TS, nullable=False),
     Column("used_at", TS),
 )
+
+# Family and proxy links (issue 12): the holder acts for the subject. A child's link is
+# confirmed at once and stops at 18 (computed on read, never stored); an adult's waits for the
+# adult or a registrar. ``confirmed_by``: "subject" or the registrar's staff id.
+patient_links = Table(
+    "patient_links", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("holder_patient_id", String(36), ForeignKey("patients.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("subject_patient_id", String(36), ForeignKey("patients.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("kind", String(8), nullable=False),  # child | adult
+    Column("status", String(16), nullable=False),  # pending | confirmed | ended
+    Column("created_at", TS, nullable=False),
+    Column("confirmed_by", String(36)),
+    Column("confirmed_at", TS),
+    Column("ended_at", TS),
+    Column("end_reason", String(32)),  # holder | subject | registry | subject_adult
+)
