@@ -75,7 +75,7 @@ ROUTES: tuple[Route, ...] = (
     _route("registry/referrals/import", {"POST"}, "booking"),
     _route("registry/referrals/{id}", {"DELETE"}, "booking"),
     _route("registry/patients/{id}/referrals", {"GET"}, "booking"),
-    # Family and proxy links (issue 12, docs/api-family.md).
+    # Family and proxy links (issue 12, docs/internal-contracts.md, "Round 2").
     _route("me/links", {"GET", "POST"}, "auth"),
     _route("me/links/{id}", {"DELETE"}, "auth"),
     _route("me/links/{id}/accept", {"POST"}, "auth"),

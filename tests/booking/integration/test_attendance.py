@@ -260,3 +260,14 @@ def test_two_marks_at_once_still_reach_the_limit_once(world):
             rows = conn.execute(select(booking_suspensions)
                                 .where(booking_suspensions.c.patient_id == patient)).all()
         assert len(rows) == 1 and rows[0].count == 2
+
+
+def test_the_patient_sees_the_mark_on_their_appointment(w):
+    patient = w.auth.add_patient()
+    booked = w.book(patient, w.slot()).json
+    assert booked["attendance"] is None
+    w.clock.now = START_DAY_UTC + timedelta(minutes=1)
+    mark(w, booked["id"], False)
+    shown = w.client().get(f"/v1/appointments/{booked['id']}",
+                           headers=w.headers(patient, key=None))
+    assert shown.status_code == 200 and shown.json["attendance"] == "no_show"

@@ -1,5 +1,6 @@
 """Referrals (направления) in the patient UI: «Мои направления» in the cabinet, and what the
-booking flow shows for a service that is booked only by referral (docs/api-referrals.md)."""
+booking flow shows for a service that is booked only by referral (docs/internal-contracts.md,
+"Round 2")."""
 from __future__ import annotations
 
 from flask import url_for

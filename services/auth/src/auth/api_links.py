@@ -1,7 +1,8 @@
 """Family and proxy links (issue 12): the patient's routes, the reception's, and act-as.
 
-docs/api-family.md describes them. Every patient route wants the patient's OWN token: an acting
-token (one with an ``act`` claim) manages nobody's links and acts for nobody else.
+docs/internal-contracts.md, "Round 2", describes them. Every patient route wants the patient's
+OWN token: an acting token (one with an ``act`` claim) manages nobody's links and acts for nobody
+else.
 """
 from __future__ import annotations
 

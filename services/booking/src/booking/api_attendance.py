@@ -1,4 +1,4 @@
-"""Public endpoints of attendance and the no-show rule (docs/api-noshow.md)."""
+"""Public endpoints of attendance and the no-show rule (docs/internal-contracts.md, "Round 2")."""
 from __future__ import annotations
 
 from apiflask import APIBlueprint

@@ -1,4 +1,5 @@
-"""Public endpoints of referrals (направления), docs/api-referrals.md: parse → use case."""
+"""Public endpoints of referrals (направления), docs/internal-contracts.md, "Round 2": parse →
+use case."""
 from __future__ import annotations
 
 from apiflask import APIBlueprint

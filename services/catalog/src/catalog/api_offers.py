@@ -1,4 +1,4 @@
-"""Internal routes of the earliest-time search (docs/internal-contracts-earliest.md)."""
+"""Internal routes of the earliest-time search (docs/internal-contracts.md, "Round 2")."""
 from __future__ import annotations
 
 import re

@@ -60,6 +60,8 @@ def appointment_json(row) -> dict:
         "channel": row["channel"],
         "flagged": bool(row["flagged"]),
         "flag_reason": row["flag_reason"],
+        # Marked by the reception after the time: null | attended | no_show.
+        "attendance": row.get("attendance"),
     }
 
 
