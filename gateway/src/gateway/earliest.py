@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app, jsonify, request
+from regcommon.attachment import is_attached
 from regcommon.errors import ApiError, ValidationFailed
 from regcommon.jwt_verify import InvalidToken, bearer_token, invalid_token_error
 
@@ -50,18 +51,6 @@ def schedule_slots(service_ids, doctor_ids=None, *, start: datetime | None = Non
     if answer.status != 200:
         answer.raise_as_api_error()
     return answer.json()["items"]
-
-
-def is_attached(attachments: list[dict], organization_id: str, areas: list[str]) -> bool:
-    """Booking's rule (booking.domain.rules.is_attached): the organization, and the area only
-    when both the doctor and the attachment name one."""
-    for item in attachments:
-        if item.get("organization_id") != organization_id:
-            continue
-        area = item.get("area")
-        if not areas or not area or str(area) in {str(a) for a in areas}:
-            return True
-    return False
 
 
 def _offers(scope: Scope, **extra) -> dict:

@@ -1,4 +1,4 @@
-"""Issue 12: the session's acting token (gateway/ui/family.py). While acting for a linked person
+"""Issue 12: the session's acting token (gateway/ui/acting.py). While acting for a linked person
 the UI's calls carry that person's short token, renewed before it expires; a refused renewal
 (the link ended) returns the patient to «Я»; a new login never inherits the choice; a consent's
 fresh token replaces the acting token, never the patient's own."""
@@ -26,7 +26,7 @@ class Answer:
 
 @pytest.fixture()
 def ui(gateway_app, monkeypatch):
-    from gateway.ui import family
+    from gateway.ui import acting, family
 
     calls: list = []
     answers: list = []
@@ -36,6 +36,7 @@ def ui(gateway_app, monkeypatch):
         return answers.pop(0)
 
     monkeypatch.setattr(family, "call", fake_call)
+    monkeypatch.setattr(acting, "call", fake_call)  # the renewal of the acting token
     with gateway_app.test_request_context("/cabinet"):
         session["access_token"] = "own-token"
         session["patient"] = {"id": "p-1", "full_name": "Иванова Анна"}

@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from regcommon.errors import ValidationFailed
 
-from gateway.earliest import DEFAULT_LIMIT, Scope, is_attached, parse
+from gateway.earliest import DEFAULT_LIMIT, Scope, parse
+from regcommon.attachment import is_attached
 
 pytestmark = pytest.mark.unit
 ZONE = ZoneInfo("Asia/Yekaterinburg")

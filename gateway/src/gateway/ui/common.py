@@ -10,6 +10,7 @@ from flask import current_app, redirect, render_template, request, session, url_
 from regcommon.errors import ApiError
 
 from ..netutil import safe_next
+from . import acting
 # The one upstream layer of the UI, the staff workspace and the API's composed answers.
 from ..upstreams import LoginExpired, call, get_json, q  # noqa: F401 - re-exported
 
@@ -21,9 +22,11 @@ def settings():
 def access_token() -> str | None:
     """The token the patient's calls carry: while acting for a linked person (ui/family.py) that
     person's acting token, else the patient's own."""
-    from .family import acting_token
-
-    return acting_token() or session.get("access_token")
+    token = acting.acting_token()
+    if session.pop("acting_ended", False):
+        flash("Записывать этого человека больше нельзя: связь прекращена. Вы снова "
+              "записываетесь сами.", "warning")
+    return token or session.get("access_token")
 
 
 def keep_fresh_token(answer) -> None:
@@ -36,9 +39,7 @@ def keep_fresh_token(answer) -> None:
     except ValueError:
         return
     if isinstance(fresh, str) and fresh:
-        from .family import keep_acting_token
-
-        if not keep_acting_token(fresh):
+        if not acting.keep_acting_token(fresh):
             session["access_token"] = fresh
 
 

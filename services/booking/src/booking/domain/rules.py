@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from regcommon.attachment import is_attached
 from regcommon.instants import zone  # noqa: F401 (the rules' zone lookup)
 
 from . import errors
@@ -45,17 +46,6 @@ def check_service_bookable(service: dict, *, by_staff: bool) -> None:
     """Only self-bookable services can be booked online; reception may book any."""
     if not by_staff and not service.get("self_bookable", False):
         raise errors.NotSelfBookable()
-
-
-def is_attached(attachments: list[dict], organization_id: str, doctor_areas: list[str]) -> bool:
-    for item in attachments or []:
-        if item.get("organization_id") != organization_id:
-            continue
-        area = item.get("area")
-        # The area matters only when both the doctor and the attachment name one.
-        if not doctor_areas or not area or str(area) in {str(a) for a in doctor_areas}:
-            return True
-    return False
 
 
 def check_attachment(service: dict, organization_id: str, doctor_areas: list[str],
