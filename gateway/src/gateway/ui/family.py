@@ -8,7 +8,6 @@ the links themselves are always managed with the patient's own token (``own_toke
 """
 from __future__ import annotations
 
-
 from flask import Blueprint, redirect, request, session, url_for
 
 from ..netutil import safe_next
