@@ -17,6 +17,7 @@ from .revocation import build_gate
 from .microcache import MicroCache
 from .sessions import DbSessionInterface
 from .settings import GatewaySettings
+from .catalog_index import CatalogIndex, fetch_from
 from .upstreams import Upstreams
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ def create_app(settings: GatewaySettings | None = None):
     app.extensions["token_gate"] = build_gate(settings, engine)
     upstreams = Upstreams(settings)
     app.extensions["upstreams"] = upstreams
+    # The earliest-time search's view of the catalog, renewed once a minute (catalog_index.py).
+    app.extensions["catalog_index"] = CatalogIndex(fetch_from(upstreams.internal["catalog"]))
     # Verifies tokens only where the gateway itself must know the caller before it reads a body
     # (the region import); every service still verifies each token it is sent.
     app.extensions["jwt_verifier"] = verifier_from_settings(settings)

@@ -53,7 +53,20 @@ def schedule_slots(service_ids, doctor_ids=None, *, start: datetime | None = Non
     return answer.json()["items"]
 
 
+def _index():
+    """The in-memory catalog view (catalog_index.py); None until its first snapshot."""
+    holder = current_app.extensions.get("catalog_index")
+    return holder.current() if holder is not None else None
+
+
 def _offers(scope: Scope, **extra) -> dict:
+    index = _index()
+    if index is not None:
+        restrict = extra.get("organization_ids")
+        return index.offers(scope.service_id, organization_id=scope.organization_id,
+                            district_id=scope.district_id,
+                            organization_ids=restrict.split(",") if restrict else None,
+                            with_doctors=bool(extra.get("doctors")))
     params = {k: v for k, v in (("organization_id", scope.organization_id),
                                 ("district_id", scope.district_id)) if v}
     params.update(extra)
@@ -75,6 +88,10 @@ def _attached_doctors(scope: Scope, items: list[dict], attachments: list[dict]) 
 
 def _names(slots: list[dict], known: dict) -> dict:
     missing = sorted({s["doctor_id"] for s in slots} - set(known))
+    index = _index() if missing else None
+    if index is not None:
+        known = {**known, **index.doctor_names(missing)}
+        missing = sorted(set(missing) - set(known))
     if missing:
         found = get_json("catalog", "/internal/doctors", params={"ids": ",".join(missing)},
                          internal=True, cached=True)["items"]

@@ -85,3 +85,53 @@ def test_bad_queries(client, path, query, status, field):
 def test_the_internal_token_is_required(client):
     assert client.get("/internal/services/svc-0001-01/offers").status_code in (401, 403)
     assert client.get("/internal/doctors?ids=doc-000001").status_code in (401, 403)
+
+
+def _normalised(answer: dict) -> dict:
+    items = sorted(answer["items"], key=lambda i: i["service_id"])
+    for item in items:
+        if "doctors" in item:
+            item["doctors"] = sorted(item["doctors"], key=lambda d: d["id"])
+    return {"service": answer["service"], "items": items}
+
+
+def test_the_gateways_in_memory_index_answers_as_the_catalog_does(client, small_region):
+    """The earliest-time search answers from gateway.catalog_index, built from the region
+    snapshot: for every kind of service and every scope, the catalog's own answer."""
+    from gateway.catalog_index import Index
+
+    index = Index(client.get("/internal/contexts", headers=INTERNAL).get_json())
+    compared = 0
+    seen_kinds = set()
+    for org in small_region["organizations"]:
+        for service in org["services"]:
+            if (service["name"], service["specialty"]) in seen_kinds:
+                continue
+            seen_kinds.add((service["name"], service["specialty"]))
+            for scope in ({}, {"district_id": org["district_id"]}, {"organization_id": org["id"]}):
+                for doctors in (False, True):
+                    query = {**scope, **({"doctors": "1"} if doctors else {})}
+                    theirs = client.get(f"/internal/services/{service['id']}/offers",
+                                        headers=INTERNAL, query_string=query).get_json()
+                    ours = index.offers(service["id"], with_doctors=doctors, **scope)
+                    assert _normalised(ours) == _normalised(theirs), (service["id"], query)
+                    compared += 1
+            restricted = [o["id"] for o in small_region["organizations"][:3]]
+            theirs = client.get(f"/internal/services/{service['id']}/offers", headers=INTERNAL,
+                                query_string={"organization_ids": ",".join(restricted),
+                                              "doctors": "1"}).get_json()
+            ours = index.offers(service["id"], organization_ids=restricted, with_doctors=True)
+            assert _normalised(ours) == _normalised(theirs)
+    assert compared >= 30
+
+
+def test_the_index_refuses_what_the_catalog_refuses(client):
+    from gateway.catalog_index import Index
+    from regcommon.errors import ApiError
+
+    index = Index(client.get("/internal/contexts", headers=INTERNAL).get_json())
+    for kwargs in ({}, {"organization_id": "o-none"}, {"district_id": "nowhere"}):
+        service_id = "svc-none" if not kwargs else "svc-0001-01"
+        with pytest.raises(ApiError) as caught:
+            index.offers(service_id, **kwargs)
+        assert caught.value.status == 404
