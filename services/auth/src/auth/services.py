@@ -1,7 +1,8 @@
 """Use cases of logging in: by OMS policy, by staff password; tokens, logout.
 
 Limits are checked and attempts recorded in one unit of work of ``ctx.records`` (see
-``_limited``; the SQL counters are adapters/limiter.py); a login does the same work whether or not the policy or account exists.
+``_limited``; the SQL counters are adapters/limiter.py); a login does the same work whether
+or not the policy or account exists. The ports are in ports.py, the wiring in app.py.
 """
 from __future__ import annotations
 

@@ -103,7 +103,7 @@ class SqlAuthUnitOfWork:
     def add_consent(self, entry: dict) -> None:
         self.session.execute(insert(consents).values(**entry))
 
-    # --- family links ------------------------------------------------------------------------------
+    # --- family links ---------------------------------------------------------------------------
     def insert_link(self, **values) -> str:
         return links_db.insert_link(self.session, **values)
 
