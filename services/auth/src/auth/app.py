@@ -15,12 +15,13 @@ from regcommon.web import add_readiness_check, create_base_app
 
 from .adapters.esia import EsiaClient, EsiaError, make_signer
 from .adapters.keystore import KeyStore, NoSigningKey
-from .adapters.limiter import AttemptLimiter
+from .adapters.uow import SqlAuthRecords
+from .adapters.audit_db import SqlAudit
 from .adapters.tokens import Revocations, TokenIssuer, local_verifier
 from .domain import errors
 from .domain.links import LinkError
 from .domain.login import AUTH_FAILED_MESSAGE, STAFF_FAILED_MESSAGE, TOO_MANY_MESSAGE
-from .services import Context
+from .context import Context
 from .settings import AuthSettings
 
 log = logging.getLogger(__name__)
@@ -59,9 +60,9 @@ def build_context(settings: AuthSettings):
                     autocreate=not settings.is_production,
                     activation_seconds=settings.key_activation_seconds)
     hasher = PasswordHasher()
-    ctx = Context(settings=settings, sessions=sessions,
+    ctx = Context(settings=settings, sessions=sessions, records=SqlAuthRecords(sessions),
                   issuer=TokenIssuer(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience),
-                  revocations=Revocations(sessions), limiter=AttemptLimiter(), hasher=hasher,
+                  revocations=Revocations(sessions), audit=SqlAudit(sessions), hasher=hasher,
                   dummy_hash=_dummy_hash())
     return engine, keys, ctx
 

@@ -6,12 +6,8 @@ short-lived, and the OMS login, the ESIA callback and a consent acceptance each 
 """
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from .adapters import patients_db
-from .adapters.tables import patients
 from .domain.consent import CONSENT_VERSION
+from .ports import AuthUnitOfWork
 
 
 def policy_last4(number: str | None) -> str | None:
@@ -19,13 +15,12 @@ def policy_last4(number: str | None) -> str | None:
     return digits[-4:] or None
 
 
-def patient_claims(session: Session, patient_id: str) -> dict:
+def patient_claims(uow: AuthUnitOfWork, patient_id: str) -> dict:
     """``attachments``, ``contact`` and ``consent`` (the current agreement's version when the
     patient has accepted it and not withdrawn since, else null)."""
-    row = session.execute(select(patients.c.phone, patients.c.email, patients.c.policy_number)
-                          .where(patients.c.id == patient_id)).first()
-    links = patients_db.attachment_links(session, patient_id)
-    accepted = patients_db.accepted_consent_version(session, patient_id)
+    row = uow.patient_contact(patient_id)
+    links = uow.attachment_links(patient_id)
+    accepted = uow.accepted_consent_version(patient_id)
     return {
         "attachments": [{"organization_id": org, "area": area} for org, area in links],
         "contact": {"email": row.email if row else None, "phone": row.phone if row else None,

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import logging
 
-from regcommon.db import session_scope
-
-from .adapters import links_db, patients_db
 from .claims import patient_claims
+from .context import Context
 from .domain import links as rules
 from .domain.links import LinkRequest
-from .adapters.limiter import Limit
+from .domain.login import Limit
 from .domain.errors import TooManyAttempts
-from .services import Context, _limited, today
+from .ports import AuthUnitOfWork
+from .services import _limited, today
 
 # A holder guessing a stranger's birth certificate for a known policy: 10 wrong documents an
 # hour, then an hour's pause (the reception can always link in person).
@@ -46,35 +45,36 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def views(session, rows, me: str | None = None) -> list[dict]:
+def views(uow: AuthUnitOfWork, rows, me: str | None = None) -> list[dict]:
     ids = {r.holder_patient_id for r in rows} | {r.subject_patient_id for r in rows}
-    names = links_db.people(session, ids)
+    names = uow.people(ids)
     return [view(row, names, me) for row in rows]
 
 
 def list_mine(ctx: Context, patient_id: str) -> list[dict]:
-    with session_scope(ctx.sessions) as session:
-        found = views(session, links_db.links_of(session, patient_id), patient_id)
+    with ctx.records.unit_of_work() as uow:
+        found = views(uow, uow.links_of(patient_id), patient_id)
     # An incoming link is shown while it asks for an answer or lets someone act for me.
     return [item for item in found
             if item["direction"] == "outgoing" or item["status"] in ("pending", "confirmed")]
 
 
-def find_subject(session, request: LinkRequest, holder_id: str):
+def find_subject(uow: AuthUnitOfWork, request: LinkRequest, holder_id: str):
     """The registered patient the request names, checked against its documents and age."""
-    row = patients_db.find_by_policy(session, request.policy)
+    row = uow.find_by_policy(request.policy)
     if row is None:
         raise rules.LinkSubjectNotFound()
     rules.check_subject(request, holder_id=holder_id, subject_id=row.id,
                         subject_birth=row.birth_date,
-                        certificates=links_db.birth_certificates(session, row.id),
+                        certificates=uow.birth_certificates(row.id),
                         today=today())
     return row
 
 
-def open_link_exists(session, holder_id: str, subject_id: str, subject_birth) -> bool:
+def open_link_exists(uow: AuthUnitOfWork, holder_id: str, subject_id: str,
+                     subject_birth) -> bool:
     return any(rules.effective_status(r.kind, r.status, r.end_reason, subject_birth, today())[0]
-               != "ended" for r in links_db.open_links_between(session, holder_id, subject_id))
+               != "ended" for r in uow.open_links_between(holder_id, subject_id))
 
 
 def create(ctx: Context, holder_id: str, request: LinkRequest, *,
@@ -82,17 +82,17 @@ def create(ctx: Context, holder_id: str, request: LinkRequest, *,
     """A child's link is confirmed at once (the documents prove it); an adult's waits for the
     adult, unless ``confirmed_by`` (a registrar who saw both people) confirms it now."""
     subject = _find_limited(ctx, request, holder_id) if confirmed_by is None else None
-    with session_scope(ctx.sessions) as session:
-        subject = subject or find_subject(session, request, holder_id)
-        if open_link_exists(session, holder_id, subject.id, subject.birth_date):
+    with ctx.records.unit_of_work() as uow:
+        subject = subject or find_subject(uow, request, holder_id)
+        if open_link_exists(uow, holder_id, subject.id, subject.birth_date):
             raise rules.LinkExists()
         confirmed = request.kind == "child" or confirmed_by is not None
-        link_id = links_db.insert_link(
-            session, holder_id=holder_id, subject_id=subject.id, kind=request.kind,
+        link_id = uow.insert_link(
+            holder_id=holder_id, subject_id=subject.id, kind=request.kind,
             status="confirmed" if confirmed else "pending",
             confirmed_by=(confirmed_by or "documents") if confirmed else None)
-        row = links_db.get(session, link_id)
-        result = views(session, [row], holder_id)[0]
+        row = uow.get_link(link_id)
+        result = views(uow, [row], holder_id)[0]
     log.info("link created", extra={"event": "link", "action": "create", "link_id": link_id,
                                     "holder_id": holder_id, "subject_id": subject.id,
                                     "kind": request.kind, "by": confirmed_by or holder_id})
@@ -103,9 +103,9 @@ def _find_limited(ctx: Context, request: LinkRequest, holder_id: str):
     """``find_subject`` under the holder's limit: a wrong document or policy counts a failure."""
     refused: list[rules.LinkError] = []
 
-    def verify(session):
+    def verify(uow):
         try:
-            return find_subject(session, request, holder_id)
+            return find_subject(uow, request, holder_id)
         except (rules.LinkDocumentMismatch, rules.LinkSubjectNotFound) as exc:
             refused.append(exc)
             return None
@@ -119,8 +119,8 @@ def _find_limited(ctx: Context, request: LinkRequest, holder_id: str):
     return found
 
 
-def _mine(session, link_id: str, patient_id: str):
-    row = links_db.get(session, link_id)
+def _mine(uow: AuthUnitOfWork, link_id: str, patient_id: str):
+    row = uow.get_link(link_id)
     if row is None or patient_id not in (row.holder_patient_id, row.subject_patient_id):
         raise rules.LinkNotFound()  # someone else's link does not exist for me
     return row
@@ -128,12 +128,12 @@ def _mine(session, link_id: str, patient_id: str):
 
 def end(ctx: Context, patient_id: str, link_id: str) -> dict:
     """The holder or the subject ends the link (repeating it is harmless)."""
-    with session_scope(ctx.sessions) as session:
-        row = _mine(session, link_id, patient_id)
+    with ctx.records.unit_of_work() as uow:
+        row = _mine(uow, link_id, patient_id)
         reason = "holder" if row.holder_patient_id == patient_id else "subject"
-        links_db.set_status(session, link_id, status="ended", end_reason=reason,
+        uow.set_link_status(link_id, status="ended", end_reason=reason,
                             from_statuses=("pending", "confirmed"))
-        result = views(session, [links_db.get(session, link_id)], patient_id)[0]
+        result = views(uow, [uow.get_link(link_id)], patient_id)[0]
     log.info("link ended", extra={"event": "link", "action": "end", "link_id": link_id,
                                   "by": patient_id})
     return result
@@ -141,14 +141,14 @@ def end(ctx: Context, patient_id: str, link_id: str) -> dict:
 
 def accept(ctx: Context, patient_id: str, link_id: str) -> dict:
     """The adult named as the subject accepts the link."""
-    with session_scope(ctx.sessions) as session:
-        row = links_db.get(session, link_id)
+    with ctx.records.unit_of_work() as uow:
+        row = uow.get_link(link_id)
         if row is None or row.subject_patient_id != patient_id:
             raise rules.LinkNotFound()
-        if not links_db.set_status(session, link_id, status="confirmed", confirmed_by="subject",
+        if not uow.set_link_status(link_id, status="confirmed", confirmed_by="subject",
                                    from_statuses=("pending",)):
             raise rules.LinkNotPending()
-        result = views(session, [links_db.get(session, link_id)], patient_id)[0]
+        result = views(uow, [uow.get_link(link_id)], patient_id)[0]
     log.info("link accepted", extra={"event": "link", "action": "accept", "link_id": link_id,
                                      "by": patient_id})
     return result
@@ -157,14 +157,14 @@ def accept(ctx: Context, patient_id: str, link_id: str) -> dict:
 def act_as(ctx: Context, holder: dict, subject_id: str) -> dict:
     """A short token of the subject with an RFC 8693 ``act`` claim naming the holder."""
     holder_id = str(holder["sub"])
-    with session_scope(ctx.sessions) as session:
-        subject = links_db.people(session, {subject_id}).get(subject_id)
-        candidates = links_db.open_links_between(session, holder_id, subject_id)
+    with ctx.records.unit_of_work() as uow:
+        subject = uow.people({subject_id}).get(subject_id)
+        candidates = uow.open_links_between(holder_id, subject_id)
         link = next((row for row in candidates if subject and rules.usable(
             row.kind, row.status, subject["birth_date"], today())), None)
         if link is None:
             raise rules.LinkNotConfirmed()
-        facts = patient_claims(session, subject_id)
+        facts = patient_claims(uow, subject_id)
     act = {"sub": holder_id, "name": holder.get("name") or "", "link_id": link.id}
     return act_token_response(ctx, subject_id, subject["full_name"], facts, act)
 

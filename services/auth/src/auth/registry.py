@@ -3,25 +3,24 @@
 A registrar works inside their own organization: they find, read and edit only the patients
 attached to it (someone else's patient is "not found", as api.md wants), register and attach
 only into it, and reach a newcomer registered elsewhere only through the exact-policy lookup.
-A region admin works region-wide. Every call is written to the audit trail (adapters/audit_db).
+A region admin works region-wide. Every call is written to the audit trail (``ctx.audit``, in
+the database: adapters/audit_db); the records are read and written in units of work of
+``ctx.records`` (ports.py).
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-
-from regcommon.db import session_scope
-
-from .adapters import audit_db, patients_db
-from .adapters.audit_db import Actor
+from .context import Context
+from .domain.actor import Actor
 from .domain.documents import mask_policy
 from .domain.errors import DuplicatePatient, Forbidden, InvalidInput, PatientNotFound
 from .domain.links import LinkError
-from .domain.fields import parse_birth_date
+from .domain.fields import full_name, parse_birth_date
 from .domain.patients import Attachment, PatientData, Policy, parse_attachment
-from .services import Context, today, unlock_policy
+from .ports import AuthUnitOfWork
+from .services import today, unlock_policy
 
 _OUTCOMES = ((PatientNotFound, "not_found"), (Forbidden, "forbidden"),
              (DuplicatePatient, "duplicate"), (InvalidInput, "invalid"), (LinkError, "refused"))
@@ -45,10 +44,10 @@ def _audited(ctx: Context, actor: Actor, action: str, patient_id: str | None = N
         outcome = next((name for kind, name in _OUTCOMES if isinstance(exc, kind)), None)
         if outcome is None:
             raise
-        audit_db.record(ctx.sessions, actor, action, outcome, patient_id=entry.patient_id)
+        ctx.audit.record(actor, action, outcome, patient_id=entry.patient_id)
         raise
-    audit_db.record(ctx.sessions, actor, action, outcome, patient_id=entry.patient_id,
-                    result_count=entry.result_count)
+    ctx.audit.record(actor, action, outcome, patient_id=entry.patient_id,
+                     result_count=entry.result_count)
 
 
 def _own_organization(actor: Actor, attachment: Attachment | None) -> None:
@@ -59,15 +58,15 @@ def _own_organization(actor: Actor, attachment: Attachment | None) -> None:
         raise Forbidden()
 
 
-def _visible(session, actor: Actor, patient_id: str) -> bool:
+def _visible(uow: AuthUnitOfWork, actor: Actor, patient_id: str) -> bool:
     if actor.region_wide:
         return True
-    return actor.organization_id in patients_db.attached_organizations(session, patient_id)
+    return actor.organization_id in uow.attached_organizations(patient_id)
 
 
-def _load_visible(session, actor: Actor, patient_id: str) -> dict:
-    patient = patients_db.load(session, patient_id)
-    if patient is None or not _visible(session, actor, patient_id):
+def _load_visible(uow: AuthUnitOfWork, actor: Actor, patient_id: str) -> dict:
+    patient = uow.load_patient(patient_id)
+    if patient is None or not _visible(uow, actor, patient_id):
         raise PatientNotFound()
     return patient
 
@@ -79,43 +78,37 @@ def register(ctx: Context, actor: Actor, data: PatientData) -> dict:
             raise InvalidInput({"attachment.organization_id":
                                 "Укажите прикрепление к вашей медицинской организации"})
         _own_organization(actor, data.attachment)
-        try:
-            with session_scope(ctx.sessions) as session:
-                if patients_db.policy_taken(session, data.policy):
-                    raise DuplicatePatient()
-                audit.patient_id = patients_db.insert_patient(session, data)
-        except IntegrityError:
-            # Two registrars raced on the same policy: the unique index decided.
-            raise DuplicatePatient() from None
+        # Two registrars racing on the same policy: the unique index decides (the unit of work
+        # answers DuplicatePatient then).
+        with ctx.records.unit_of_work() as uow:
+            if uow.policy_taken(data.policy):
+                raise DuplicatePatient()
+            audit.patient_id = uow.insert_patient(data)
         return load_patient(ctx, audit.patient_id)
 
 
 def edit(ctx: Context, actor: Actor, patient_id: str, data: PatientData) -> dict:
     with _audited(ctx, actor, "edit", patient_id):
         _own_organization(actor, data.attachment)
-        try:
-            with session_scope(ctx.sessions) as session:
-                _load_visible(session, actor, patient_id)
-                if data.policy is not None and patients_db.policy_taken(
-                        session, data.policy, except_id=patient_id):
-                    raise DuplicatePatient()
-                patients_db.update_patient(session, patient_id, data)
-        except IntegrityError:
-            raise DuplicatePatient() from None
+        with ctx.records.unit_of_work() as uow:
+            _load_visible(uow, actor, patient_id)
+            if data.policy is not None and uow.policy_taken(data.policy, except_id=patient_id):
+                raise DuplicatePatient()
+            uow.update_patient(patient_id, data)
         return load_patient(ctx, patient_id)
 
 
 def read(ctx: Context, actor: Actor, patient_id: str) -> dict:
     """The full card (documents included) of a patient the staff member may see."""
     with _audited(ctx, actor, "read", patient_id):
-        with session_scope(ctx.sessions) as session:
-            return _load_visible(session, actor, patient_id)
+        with ctx.records.unit_of_work() as uow:
+            return _load_visible(uow, actor, patient_id)
 
 
 def load_patient(ctx: Context, patient_id: str) -> dict:
     """Any patient by id, for internal callers and the patient themselves (not for staff)."""
-    with session_scope(ctx.sessions) as session:
-        patient = patients_db.load(session, patient_id)
+    with ctx.records.unit_of_work() as uow:
+        patient = uow.load_patient(patient_id)
     if patient is None:
         raise PatientNotFound()
     return patient
@@ -158,8 +151,8 @@ def find(ctx: Context, actor: Actor, args: dict) -> list[dict]:
     with _audited(ctx, actor, "search") as audit:
         filters = _search_filters(args)
         scope = None if actor.region_wide else (actor.organization_id or "")
-        with session_scope(ctx.sessions) as session:
-            found = patients_db.search(session, organization_id=scope, **filters)
+        with ctx.records.unit_of_work() as uow:
+            found = uow.search_patients(organization_id=scope, **filters)
         audit.result_count = len(found)
         return [search_summary(patient) for patient in found]
 
@@ -167,12 +160,13 @@ def find(ctx: Context, actor: Actor, args: dict) -> list[dict]:
 def lookup(ctx: Context, actor: Actor, policy: Policy) -> dict:
     """A newcomer registered elsewhere, by the exact policy they hold out: id and name only."""
     with _audited(ctx, actor, "lookup") as audit:
-        with session_scope(ctx.sessions) as session:
-            row = patients_db.find_by_policy(session, policy)
+        with ctx.records.unit_of_work() as uow:
+            row = uow.find_by_policy(policy)
         if row is None:
             raise PatientNotFound()
         audit.patient_id = row.id
-        return {"id": row.id, "full_name": patients_db.display_name(row)}
+        return {"id": row.id, "full_name": full_name(row.last_name, row.first_name,
+                                                      row.middle_name)}
 
 
 def attach(ctx: Context, actor: Actor, patient_id: str, body: dict) -> dict:
@@ -182,18 +176,18 @@ def attach(ctx: Context, actor: Actor, patient_id: str, body: dict) -> dict:
             body = {**body, "organization_id": body.get("organization_id") or actor.organization_id}
         attachment = parse_attachment(body)
         _own_organization(actor, attachment)
-        with session_scope(ctx.sessions) as session:
-            if patients_db.load(session, patient_id) is None:
+        with ctx.records.unit_of_work() as uow:
+            if uow.load_patient(patient_id) is None:
                 raise PatientNotFound()
-            patients_db.attach(session, patient_id, attachment)
+            uow.attach(patient_id, attachment)
         return load_patient(ctx, patient_id)
 
 
 def unlock_login(ctx: Context, actor: Actor, patient_id: str) -> None:
     """Reception lifts the login limits of their patient's policy (every address)."""
     with _audited(ctx, actor, "unlock", patient_id):
-        with session_scope(ctx.sessions) as session:
-            policy = _load_visible(session, actor, patient_id)["policy"]
+        with ctx.records.unit_of_work() as uow:
+            policy = _load_visible(uow, actor, patient_id)["policy"]
         unlock_policy(ctx, Policy(policy["type"], policy["series"] or "", policy["number"]))
 
 

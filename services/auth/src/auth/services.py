@@ -1,35 +1,31 @@
 """Use cases of logging in: by OMS policy, by staff password; tokens, logout.
 
-Limits are checked and attempts recorded in the database (see ``_limited`` and
-adapters/limiter.py); a login does the same work whether or not the policy or account exists.
+Limits are checked and attempts recorded in one unit of work of ``ctx.records`` (see
+``_limited``; the SQL counters are adapters/limiter.py); a login does the same work whether
+or not the policy or account exists. The ports are in ports.py, the wiring in app.py.
 """
 from __future__ import annotations
 
 import hmac
 import logging
-from dataclasses import dataclass
 from typing import Callable, TypeVar
 from datetime import date, datetime, timedelta, timezone
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
-from regcommon.clientaddr import rate_limit_key
-from regcommon.db import session_scope, utcnow
+from regcommon.db import utcnow
 
-from .adapters import patients_db
 from .claims import patient_claims
-from .adapters.limiter import AttemptLimiter, Limit
-from .adapters.tables import staff
-from .adapters.tokens import Revocations, TokenIssuer
+from .context import Context, address_key
 from .domain.errors import AuthenticationFailed, TooManyAttempts
 from .domain.documents import identity_matches
 from .domain.fields import full_name
-from .domain.login import OmsLogin, PAIR_PREFIX, policy_key, staff_login_key, pair_key
+from .domain.login import OmsLogin, PAIR_PREFIX, policy_key, staff_login_key
 from .domain.patients import Policy
-from .settings import AuthSettings
+from .ports import AuthUnitOfWork
+
+__all__ = ["Context", "address_key", "login_by_oms", "login_staff", "logout",
+           "patient_token_response", "today", "unlock_policy", "unlock_staff_login"]
 
 log = logging.getLogger("auth.login")
 T = TypeVar("T")
@@ -44,70 +40,28 @@ def today() -> date:
     return datetime.now(timezone(timedelta(hours=12))).date()
 
 
-@dataclass
-class Context:
-    settings: AuthSettings
-    sessions: sessionmaker[Session]
-    issuer: TokenIssuer
-    revocations: Revocations
-    limiter: AttemptLimiter
-    hasher: PasswordHasher
-    dummy_hash: str
-
-    # --- the login limits (docs/security.md, "Login limits and registry access") -------------
-    def _ladder(self, kind: str) -> Limit:
-        s = self.settings
-        return Limit(kind, s.policy_max_failures, s.policy_window_seconds,
-                     s.policy_lockout_seconds, s.policy_lockout_max_seconds)
-
-    def _global(self, kind: str) -> Limit:
-        s = self.settings
-        return Limit(kind, s.policy_global_max_failures, s.policy_global_window_seconds, 0)
-
-    @property
-    def address_limit(self) -> Limit:
-        s = self.settings
-        return Limit("address", s.address_max_failures, s.address_window_seconds, 0)
-
-    def login_limits(self, kind: str, key: str, client_ip: str) -> list[tuple[Limit, str]]:
-        """The limits of one login attempt: the policy (or staff login) from this address with a
-        growing lockout, the same from every address with a self-freeing window, the address.
-
-        ``kind`` is "policy" or "staff". Keyed on the pair, five wrong birth dates from one
-        address do not lock the owner out from another.
-        """
-        secret = self.settings.policy_key_secret
-        address = address_key(client_ip)
-        return [(self._ladder(f"{kind}_address"), pair_key(key, secret, address)),
-                (self._global(kind), key), (self.address_limit, address)]
-
-
-def address_key(client_ip: str) -> str:
-    return rate_limit_key(client_ip)
-
-
-def _matches(session: Session, row, login: OmsLogin) -> bool:
+def _matches(uow: AuthUnitOfWork, row, login: OmsLogin) -> bool:
     patient_id = row.id if row is not None else _NOBODY_ID
     stored_birth = row.birth_date if row is not None else _NOBODY_BIRTH
     ok = row is not None
     if login.birth_date is not None:
         ok &= hmac.compare_digest(stored_birth.isoformat(), login.birth_date.isoformat())
     if login.identity_type is not None:
-        numbers = patients_db.identity_numbers(session, patient_id, login.identity_type)
+        numbers = uow.identity_numbers(patient_id, login.identity_type)
         ok &= any(identity_matches(login.identity_type, n, login.identity_number) for n in numbers)
     return bool(ok)
 
 
 def patient_token_response(ctx: Context, patient_id: str, name: str) -> dict:
-    with session_scope(ctx.sessions) as session:
-        facts = patient_claims(session, patient_id)
+    with ctx.records.unit_of_work() as uow:
+        facts = patient_claims(uow, patient_id)
     token, ttl = ctx.issuer.issue(subject=patient_id, role="patient", name=name,
                                   ttl=ctx.settings.access_token_ttl, extra=facts)
     return {"access_token": token, "token_type": "Bearer", "expires_in": ttl,
             "patient": {"id": patient_id, "full_name": name}}
 
 
-def _limited(ctx: Context, keys: list, verify: Callable[[Session], T | None]) -> T | None:
+def _limited(ctx: Context, keys: list, verify: Callable[[AuthUnitOfWork], T | None]) -> T | None:
     """Run ``verify`` under the login limits; None means a recorded failure.
 
     The counter rows are locked BEFORE the outcome is known and the attempt is recorded in the
@@ -116,11 +70,11 @@ def _limited(ctx: Context, keys: list, verify: Callable[[Session], T | None]) ->
     "fast path" for successes would let a burst test every guess at once).
     """
     now = utcnow()
-    with session_scope(ctx.sessions) as session:
-        ctx.limiter.lock_keys(session, keys)
-        ctx.limiter.check(session, keys, now)
-        result = verify(session)
-        ctx.limiter.record(session, keys, result is not None, now)
+    with ctx.records.unit_of_work() as uow:
+        uow.lock_login_keys(keys)
+        uow.check_login_keys(keys, now)
+        result = verify(uow)
+        uow.record_login_attempt(keys, result is not None, now)
     return result
 
 
@@ -128,9 +82,9 @@ def login_by_oms(ctx: Context, login: OmsLogin, client_ip: str) -> dict:
     keys = ctx.login_limits("policy", policy_key(ctx.settings.policy_key_secret, login.policy),
                             client_ip)
 
-    def verify(session: Session):
-        row = patients_db.find_by_policy(session, login.policy)
-        if not _matches(session, row, login):
+    def verify(uow: AuthUnitOfWork):
+        row = uow.find_by_policy(login.policy)
+        if not _matches(uow, row, login):
             return None
         return row.id, full_name(row.last_name, row.first_name, row.middle_name)
 
@@ -165,12 +119,11 @@ def login_staff(ctx: Context, login: str, password: str, client_ip: str) -> dict
     # The slow hash runs before the locked transaction (SQLite holds its write lock for a whole
     # transaction); its result is only revealed after the locked limit check below. An unknown
     # login is checked against a dummy hash, at the same cost as a real one.
-    with session_scope(ctx.sessions) as session:
-        account = session.execute(select(staff).where(
-            staff.c.login == normalized, staff.c.active.is_(True))).first()
+    with ctx.records.unit_of_work() as uow:
+        account = uow.active_staff(normalized)
     ok = _password_ok(ctx, account.password_hash if account else ctx.dummy_hash, password)
 
-    def verify(_session: Session):
+    def verify(_uow: AuthUnitOfWork):
         return account if ok and account is not None else None
 
     # The login name is personal data (often the person's surname): a keyed hash correlates
@@ -205,9 +158,8 @@ def unlock_staff_login(ctx: Context, login: str) -> int:
 
 
 def _unlock(ctx: Context, kind: str, key: str) -> int:
-    with session_scope(ctx.sessions) as session:
-        return ctx.limiter.unlock(session, [(f"{kind}_address", key[:PAIR_PREFIX]), (kind, key)],
-                                  utcnow())
+    with ctx.records.unit_of_work() as uow:
+        return uow.unlock_logins([(f"{kind}_address", key[:PAIR_PREFIX]), (kind, key)], utcnow())
 
 
 def logout(ctx: Context, claims: dict) -> None:

@@ -6,35 +6,16 @@ or document number (those would turn the audit trail into a second copy of the r
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from regcommon.db import session_scope, utcnow
 
+from ..domain.actor import Actor
 from .tables import registry_audit
 
 log = logging.getLogger("auth.audit")
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The staff member behind a registry call (from their verified token)."""
-    id: str
-    role: str
-    organization_id: str | None
-    client_ip: str | None = None
-
-    @property
-    def region_wide(self) -> bool:
-        """A region admin sees every patient; a registrar only those of their organization."""
-        return self.role == "admin"
-
-    @classmethod
-    def from_claims(cls, claims: dict, client_ip: str | None) -> "Actor":
-        return cls(id=str(claims.get("sub") or ""), role=str(claims.get("role") or ""),
-                   organization_id=claims.get("organization_id"), client_ip=client_ip)
 
 
 def record(sessions: sessionmaker[Session], actor: Actor, action: str, outcome: str, *,
@@ -49,3 +30,15 @@ def record(sessions: sessionmaker[Session], actor: Actor, action: str, outcome: 
         "event": "registry_audit", "action": action, "outcome": outcome, "actor_id": actor.id,
         "actor_role": actor.role, "actor_organization_id": actor.organization_id,
         "patient_id": patient_id, "result_count": result_count})
+
+
+class SqlAudit:
+    """The audit port (``ports.Audit``) over the ``registry_audit`` table."""
+
+    def __init__(self, sessions: sessionmaker[Session]):
+        self.sessions = sessions
+
+    def record(self, actor: Actor, action: str, outcome: str, *, patient_id: str | None = None,
+               result_count: int | None = None) -> None:
+        record(self.sessions, actor, action, outcome, patient_id=patient_id,
+               result_count=result_count)

@@ -7,7 +7,6 @@ other, and the sixth failure cannot slip through between a count and an insert.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import and_, func, insert, select, update
@@ -15,17 +14,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from ..domain.errors import TooManyAttempts
-from ..domain.login import policy_lockout_seconds
+from ..domain.login import Limit, policy_lockout_seconds
 from .tables import login_attempts, login_locks
-
-
-@dataclass(frozen=True)
-class Limit:
-    kind: str          # "policy", "staff" or "address"
-    max_failures: int
-    window: int        # seconds
-    lockout: int       # base lockout in seconds (0: until the window frees a place)
-    lockout_max: int = 0
 
 
 def aware(value: datetime | None) -> datetime | None:

@@ -23,6 +23,17 @@ TOO_MANY_MESSAGE = "Слишком много неудачных попыток 
 
 
 @dataclass(frozen=True)
+class Limit:
+    """One login limit: ``max_failures`` in ``window`` seconds lock the key out for ``lockout``
+    seconds, growing up to ``lockout_max`` (0: until the window frees a place)."""
+    kind: str          # "policy", "staff", "address" or "link_holder"
+    max_failures: int
+    window: int        # seconds
+    lockout: int       # base lockout in seconds (0: until the window frees a place)
+    lockout_max: int = 0
+
+
+@dataclass(frozen=True)
 class OmsLogin:
     policy: Policy
     birth_date: date | None
