@@ -9,13 +9,9 @@ None and the caller asks the catalog's ``/internal/services/{id}/offers`` as bef
 """
 from __future__ import annotations
 
-import logging
-import threading
-import time
-
 from regcommon.errors import ApiError
+from regcommon.snapshots import Renewed, catalog_contexts
 
-log = logging.getLogger(__name__)
 TTL_SECONDS = 60.0
 RETRY_SECONDS = 5.0
 
@@ -85,46 +81,19 @@ class Index:
 
 
 class CatalogIndex:
-    """The current :class:`Index`, renewed every ``ttl`` seconds by one thread at a time."""
+    """The current :class:`Index`, renewed every ``ttl`` seconds (regcommon.snapshots)."""
 
-    def __init__(self, fetch, *, ttl: float = TTL_SECONDS, clock=time.monotonic):
-        self._fetch = fetch  # () -> the snapshot dict, or None
-        self.ttl = ttl
-        self.clock = clock
-        self._index: Index | None = None
-        self._until = 0.0
-        self._renewing = threading.Lock()
+    def __init__(self, fetch, *, ttl: float = TTL_SECONDS, clock=None):
+        def build() -> Index | None:
+            snapshot = fetch()
+            return Index(snapshot) if snapshot else None
+        self._renewed = Renewed(build, ttl=ttl, retry=RETRY_SECONDS, clock=clock,
+                                name="catalog view")
 
     def current(self) -> Index | None:
-        if self._until > self.clock():
-            return self._index
-        if not self._renewing.acquire(blocking=self._index is None):
-            return self._index
-        try:
-            if self._until > self.clock():
-                return self._index
-            fresh = None
-            try:
-                snapshot = self._fetch()
-                fresh = Index(snapshot) if snapshot else None
-            except Exception as exc:  # noqa: BLE001 - the per-request catalog call remains
-                log.warning("catalog snapshot not read", extra={"error": str(exc)[:200]})
-            if fresh is not None:
-                self._index = fresh
-            self._until = self.clock() + (self.ttl if fresh is not None else RETRY_SECONDS)
-            return self._index
-        finally:
-            self._renewing.release()
+        return self._renewed.current()
 
 
 def fetch_from(client):
     """The snapshot fetcher over the gateway's internal catalog client."""
-    def fetch() -> dict | None:
-        answer = client.get("/internal/contexts", timeout=15.0)
-        if answer.status != 200:
-            return None
-        body = answer.json()
-        if all(isinstance(body.get(k), dict) for k in ("organizations", "services", "doctors")):
-            return body
-        return None
-    return fetch
+    return lambda: catalog_contexts(client)

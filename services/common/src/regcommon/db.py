@@ -120,6 +120,32 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+class SessionUnitOfWork:
+    """A unit of work over one ORM session: ``with uow: ...`` commits when the block ends
+    cleanly, rolls back when it raises (or when the commit itself fails), and closes the
+    session either way. Services subclass it with the statements of their ports."""
+
+    def __init__(self, sessions: sessionmaker[Session]):
+        self.sessions = sessions
+        self.session: Session | None = None
+
+    def __enter__(self):
+        self.session = self.sessions()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self.session.commit()
+            else:
+                self.session.rollback()
+        except BaseException:
+            self.session.rollback()
+            raise
+        finally:
+            self.session.close()
+
+
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 

@@ -9,6 +9,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from regcommon.db import SessionUnitOfWork
+
 from ..domain.errors import DuplicatePatient
 from ..domain.patients import Attachment, PatientData, Policy
 from . import links_db, patients_db
@@ -16,27 +18,10 @@ from .limiter import AttemptLimiter
 from .tables import consents, patients, staff
 
 
-class SqlAuthUnitOfWork:
+class SqlAuthUnitOfWork(SessionUnitOfWork):
     def __init__(self, sessions: sessionmaker[Session], limiter: AttemptLimiter):
-        self.sessions = sessions
+        super().__init__(sessions)
         self.limiter = limiter
-        self.session: Session | None = None
-
-    def __enter__(self) -> "SqlAuthUnitOfWork":
-        self.session = self.sessions()
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if exc_type is None:
-                self.session.commit()
-            else:
-                self.session.rollback()
-        except BaseException:
-            self.session.rollback()
-            raise
-        finally:
-            self.session.close()
 
     # --- login limits ---------------------------------------------------------------------------
     def lock_login_keys(self, keys) -> None:

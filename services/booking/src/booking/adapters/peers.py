@@ -8,6 +8,7 @@ import time
 from urllib.parse import quote
 
 from regcommon.http import ServiceClient
+from regcommon.snapshots import Renewed, catalog_contexts
 
 from ..domain import errors
 from ..ports import TakenSlot
@@ -98,47 +99,14 @@ class HttpCatalog:
         self.ttl = ttl
         self._cache: dict[tuple[str, str], tuple[float, dict | None]] = {}
         self._lock = threading.Lock()
-        self._snapshot: dict | None = None
-        self._snapshot_until = 0.0
-        self._refreshing = threading.Lock()
+        self._snapshot = Renewed(lambda: catalog_contexts(client), ttl=ttl,
+                                 name="doctor contexts")
 
     def doctor_context(self, doctor_id: str, service_id: str) -> dict | None:
-        snapshot = self._current_snapshot()
+        snapshot = self._snapshot.current()
         if snapshot is not None and doctor_id in snapshot["doctors"]:
             return context_from(snapshot, doctor_id, service_id)
         return self._one_context(doctor_id, service_id)
-
-    def _current_snapshot(self) -> dict | None:
-        now = time.monotonic()
-        if self._snapshot_until > now:
-            return self._snapshot
-        # Only one thread refreshes; the others use what there is (None at the very start:
-        # they ask one by one meanwhile).
-        if not self._refreshing.acquire(blocking=self._snapshot is None):
-            return self._snapshot
-        try:
-            if self._snapshot_until > time.monotonic():
-                return self._snapshot
-            fresh = self._fetch_snapshot()
-            if fresh is not None:
-                self._snapshot = fresh
-            # On a failure keep the old one (or none) and try again a little later.
-            self._snapshot_until = time.monotonic() + (self.ttl if fresh is not None else 5.0)
-            return self._snapshot
-        finally:
-            self._refreshing.release()
-
-    def _fetch_snapshot(self) -> dict | None:
-        try:
-            response = self.client.get("/internal/contexts", timeout=15.0)
-        except Exception:  # noqa: BLE001 - the one-by-one path reports the outage
-            return None
-        if not response.ok:
-            return None
-        body = response.json()
-        if not all(isinstance(body.get(k), dict) for k in ("organizations", "services", "doctors")):
-            return None
-        return body
 
     def _one_context(self, doctor_id: str, service_id: str) -> dict | None:
         key = (doctor_id, service_id)

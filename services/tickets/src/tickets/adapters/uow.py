@@ -6,26 +6,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from regcommon.db import SessionUnitOfWork
+
 from . import repository as repo
 
 
-class SqlTicketsUnitOfWork:
-    def __init__(self, sessions: sessionmaker[Session]):
-        self.sessions = sessions
-        self.session: Session | None = None
-
-    def __enter__(self) -> "SqlTicketsUnitOfWork":
-        self.session = self.sessions()
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if exc_type is None:
-                self.session.commit()
-            else:
-                self.session.rollback()
-        finally:
-            self.session.close()
+class SqlTicketsUnitOfWork(SessionUnitOfWork):
+    """The tickets' statements over regcommon's session unit of work."""
 
     def mark_event_processed(self, event_id: str, event_type: str) -> bool:
         return repo.mark_event_processed(self.session, event_id, event_type)
