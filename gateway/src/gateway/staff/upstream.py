@@ -1,6 +1,6 @@
 """Calls to the backend services on behalf of the signed-in staff member.
 
-The calls go through the gateway's one upstream layer (:func:`gateway.ui.common.call`: the typed
+The calls go through the gateway's one upstream layer (:func:`gateway.upstreams.call`: the typed
 settings' pooled public clients, the client's address and browser, which the booking service
 writes into the audit trail), with the staff bearer token. Answers that are not a success become
 :class:`UpstreamError` with a Russian message for the page.
@@ -11,7 +11,7 @@ from typing import Any
 
 from regcommon.http import UpstreamResponse, UpstreamUnavailable
 
-from ..ui.common import call as call_service
+from ..upstreams import call as call_service
 from .messages import message_for
 
 
