@@ -172,7 +172,7 @@ class FakeCatalog:
         self.org = dict(ORG)
         self.calls = 0
 
-    def doctor_context(self, doctor_id, service_id):
+    def doctor_context(self, doctor_id, service_id, *, fresh=False):
         self.calls += 1
         doctor = DOCTORS.get(doctor_id)
         if doctor is None or service_id not in doctor["service_ids"]:

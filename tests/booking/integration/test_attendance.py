@@ -30,10 +30,10 @@ def w(any_world, monkeypatch):
     catalog.org = {**catalog.org, "settings": {**catalog.org["settings"], **RULE}}
     known = catalog.doctor_context
 
-    def doctor_context(doctor_id, service_id):
+    def doctor_context(doctor_id, service_id, *, fresh=False):
         if (doctor_id, service_id) == ("doc-9", "svc-ent"):
             return {"organization": catalog.org, "service": ENT, "doctor": ENT_DOCTOR}
-        return known(doctor_id, service_id)
+        return known(doctor_id, service_id, fresh=fresh)
 
     monkeypatch.setattr(catalog, "doctor_context", doctor_context)
     return any_world

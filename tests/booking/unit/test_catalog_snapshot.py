@@ -78,3 +78,13 @@ def test_a_caller_changing_its_context_does_not_change_the_snapshot(clock):
     catalog = HttpCatalog(FakeClient(), ttl=60)
     catalog.doctor_context("d-1", "s-1")["organization"]["name"] = "другое"
     assert catalog.doctor_context("d-1", "s-1")["organization"]["name"] == "Поликлиника"
+
+
+def test_a_fresh_context_is_asked_of_the_catalog_past_the_snapshot_and_the_cache(clock):
+    client = FakeClient()
+    catalog = HttpCatalog(client, ttl=60)
+    catalog.doctor_context("d-2", "s-2")  # snapshot, then d-2 alone (and cached)
+    assert catalog.doctor_context("d-2", "s-2", fresh=True) == ONE
+    assert catalog.doctor_context("d-1", "s-1", fresh=True) is None  # the single route: 404
+    assert client.calls == ["/internal/contexts", "/internal/doctors/d-2/context",
+                            "/internal/doctors/d-2/context", "/internal/doctors/d-1/context"]

@@ -57,10 +57,11 @@ def _attended(body) -> bool:
 
 
 def _rule(deps: Deps, row: dict) -> NoShowRule:
-    """The organization's rule, fresh from the catalog's (cached) doctor context; the copy frozen
-    at booking time when the catalog is down."""
+    """The organization's rule as the catalog has it now (not the hot path's region snapshot,
+    which may be a minute old: a rule switched on just before the marks must count them); the
+    copy frozen at booking time when the catalog is down."""
     try:
-        context = deps.catalog.doctor_context(row["doctor_id"], row["service_id"])
+        context = deps.catalog.doctor_context(row["doctor_id"], row["service_id"], fresh=True)
     except Exception:  # noqa: BLE001 - a mark must not depend on the catalog being up
         context = None
     settings = ((context or {}).get("organization") or {}).get("settings")

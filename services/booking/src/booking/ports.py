@@ -60,7 +60,10 @@ class SchedulePort(Protocol):
 
 
 class CatalogPort(Protocol):
-    def doctor_context(self, doctor_id: str, service_id: str) -> dict | None: ...
+    def doctor_context(self, doctor_id: str, service_id: str, *,
+                       fresh: bool = False) -> dict | None:
+        """The organization, service and doctor; ``fresh`` asks the catalog now, past any copy
+        kept for the hot path."""
 
     def organization_services(self, organization_id: str) -> list[dict] | None: ...
 

@@ -102,16 +102,21 @@ class HttpCatalog:
         self._snapshot = Renewed(lambda: catalog_contexts(client), ttl=ttl,
                                  name="doctor contexts")
 
-    def doctor_context(self, doctor_id: str, service_id: str) -> dict | None:
-        snapshot = self._snapshot.current()
-        if snapshot is not None and doctor_id in snapshot["doctors"]:
-            return context_from(snapshot, doctor_id, service_id)
-        return self._one_context(doctor_id, service_id)
+    def doctor_context(self, doctor_id: str, service_id: str, *,
+                       fresh: bool = False) -> dict | None:
+        """``fresh``: asked of the catalog now, past the snapshot and the cache, for a use case
+        that acts on a setting the organization may just have changed (a no-show mark)."""
+        if not fresh:
+            snapshot = self._snapshot.current()
+            if snapshot is not None and doctor_id in snapshot["doctors"]:
+                return context_from(snapshot, doctor_id, service_id)
+        return self._one_context(doctor_id, service_id, fresh=fresh)
 
-    def _one_context(self, doctor_id: str, service_id: str) -> dict | None:
+    def _one_context(self, doctor_id: str, service_id: str, *,
+                     fresh: bool = False) -> dict | None:
         key = (doctor_id, service_id)
         now = time.monotonic()
-        hit = self._cache.get(key)
+        hit = None if fresh else self._cache.get(key)
         if hit and hit[0] > now:
             return hit[1]
         response = self.client.get(f"/internal/doctors/{_seg(doctor_id)}/context",
