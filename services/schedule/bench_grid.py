@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from regcommon.db import make_engine, migrate
 from schedule.adapters.directory import DoctorDirectory, OrgSettingsProvider
+from schedule.adapters.uow import SqlSlotStore
 from schedule.generation import generate
 from schedule.importer import import_region
 from schedule.services import Schedule
@@ -58,7 +59,7 @@ def main() -> None:
     result = generate(engine, orgs)
     log.info("generate: %d slots, %d doctor-days in %.1f s", result.slots, result.days,
              result.elapsed)
-    schedule = Schedule(engine, DoctorDirectory(engine, ttl=30), orgs)
+    schedule = Schedule(SqlSlotStore(engine), DoctorDirectory(engine, ttl=30), orgs)
     today = date.today()
     timings = []
     for _ in range(args.queries):

@@ -8,6 +8,7 @@ from regcommon.openapi import document_inputs
 from regcommon.web import add_readiness_check, create_base_app
 
 from .adapters.directory import DoctorDirectory, OrgSettingsProvider
+from .adapters.uow import SqlSlotStore
 from .admin import ScheduleAdmin
 from .api import bp as public_bp
 from .api_admin import bp as admin_bp
@@ -36,11 +37,11 @@ def create_app(settings: ScheduleSettings | None = None, *, verifier=None, clock
     extra = {"clock": clock} if clock else {}
     app.extensions["engine"] = engine
     app.extensions["schedule"] = Schedule(
-        engine, directory, orgs, hold_seconds=settings.hold_seconds,
+        SqlSlotStore(engine), directory, orgs, hold_seconds=settings.hold_seconds,
         limits=HoldLimits(per_client=settings.max_holds_per_client,
                           per_holder=settings.max_holds_per_patient,
                           day_percent=settings.day_hold_percent,
-                          day_minimum=settings.min_holds_per_day), **extra)
+                          day_minimum=settings.min_holds_per_day), engine=engine, **extra)
     app.extensions["schedule_admin"] = ScheduleAdmin(engine, directory, orgs, **extra)
     app.extensions["jwt_verifier"] = verifier or verifier_from_settings(settings)
     register_error_handlers(app)

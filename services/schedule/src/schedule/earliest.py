@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.engine import Connection
 
 from .adapters import earliest_reads as reads
-from .adapters.directory import DoctorInfo
 from .domain import bookability as rules_mod
+from .domain.doctors import DoctorInfo
 
 MAX_LIMIT = 200  # FHIR $find pages through up to this many
 MAX_IDS = 2000

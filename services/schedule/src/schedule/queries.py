@@ -1,12 +1,11 @@
 """The schedule's reads: a doctor, the day grid (online or by the reception rules) and a day's
-slots. Mixed into :class:`schedule.services.Schedule`, whose attributes they use."""
+slots. Mixed into :class:`schedule.services.Schedule`, whose attributes (its ports) they use."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from .adapters import reads
-from .adapters.directory import DoctorInfo
 from .domain import bookability as rules_mod
+from .domain.doctors import DoctorInfo
 from .domain.errors import DoctorNotFound, ServiceNotProvided
 
 
@@ -20,7 +19,7 @@ def local_midnight(day: date, zone) -> datetime:
 
 
 class ScheduleReads:
-    """Reads over ``self.engine``, ``self.directory``, ``self.orgs`` and ``self.clock``."""
+    """Reads over ``self.store``, ``self.directory``, ``self.orgs`` and ``self.clock``."""
 
     def doctor(self, doctor_id: str, service_id: str | None) -> DoctorInfo:
         info = self.directory.get(doctor_id)
@@ -40,22 +39,22 @@ class ScheduleReads:
         today = rules_mod.local_now(rules, now).date()
         open_from = rules_mod.first_open_date(rules, now)
         open_to = rules_mod.last_open_date(rules, now)
-        with self.engine.connect() as conn:
-            rows = reads.day_grid(conn, doctor_id, first, last)
+        with self.store.reading() as unit:
+            rows = unit.day_grid(doctor_id, first, last)
             live_today = None
             if rules.same_day_booking and first <= today <= last and today in rows:
                 # Today's counter includes slots that have already started: count live.
-                live_today = reads.free_from_now(conn, doctor_id, today, now,
-                                                 local_midnight(today + timedelta(days=1), rules.zone))
+                live_today = unit.free_from_now(doctor_id, today, now,
+                                                local_midnight(today + timedelta(days=1), rules.zone))
         items = []
         day = first
         one_day = timedelta(days=1)
         while day <= last:
             row = rows.get(day)
             if row is not None:
-                interval = None if row[3] else row[1]
-                free = 0 if row[3] else (live_today if day == today and live_today is not None
-                                         else row[2])
+                interval = None if row.blocked else row.interval
+                free = 0 if row.blocked else (live_today if day == today and live_today is not None
+                                              else row.free)
             else:  # not generated yet (beyond the horizon) or long past: the template says
                 interval = (None if info.template is None or info.absent_on(day)
                             else info.template.interval_text(day))
@@ -71,18 +70,18 @@ class ScheduleReads:
         no horizon or same-day limits (staff only, so a slots query is affordable here)."""
         zone = self.orgs.rules(info.organization_id, info.timezone).zone
         now = self.clock()
-        with self.engine.connect() as conn:
-            rows = reads.day_grid(conn, info.id, first, last)
-            free_by_day = reads.reception_free(conn, info.id, local_midnight(first, zone),
-                                               local_midnight(last + timedelta(days=1), zone),
-                                               now)
+        with self.store.reading() as unit:
+            rows = unit.day_grid(info.id, first, last)
+            free_by_day = unit.reception_free(info.id, local_midnight(first, zone),
+                                              local_midnight(last + timedelta(days=1), zone),
+                                              now)
         items = []
         day = first
         while day <= last:
             row = rows.get(day)
             if row is not None:
-                interval = None if row[3] else row[1]
-                free = 0 if row[3] else free_by_day.get(day, 0)
+                interval = None if row.blocked else row.interval
+                free = 0 if row.blocked else free_by_day.get(day, 0)
             else:
                 interval = (None if info.template is None or info.absent_on(day)
                             else info.template.interval_text(day))
@@ -101,8 +100,8 @@ class ScheduleReads:
         end = local_midnight(day + timedelta(days=1), zone)
         now = self.clock()
         day_open = rules_mod.date_bookable_online(rules, day, now)
-        with self.engine.connect() as conn:
-            rows = reads.day_slots(conn, doctor_id, begin, end)
+        with self.store.reading() as unit:
+            rows = unit.day_slots(doctor_id, begin, end)
         items = []
         for row in rows:
             start = rules_mod.as_utc(row.start_utc)

@@ -6,8 +6,6 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass
-from datetime import date
 from typing import Callable
 
 from sqlalchemy import bindparam, select
@@ -16,23 +14,11 @@ from sqlalchemy.engine import Engine
 from regcommon.http import ServiceClient
 
 from ..domain.bookability import OrgRules
+from ..domain.doctors import DoctorInfo  # also imported from here, its former home
 from ..domain.templates import Template, TemplateInvalid, parse_template
 from .tables import absences, doctors, organizations, templates
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DoctorInfo:
-    id: str
-    organization_id: str
-    timezone: str
-    service_ids: frozenset[str]
-    template: Template | None
-    absences: tuple[tuple[date, date], ...]
-
-    def absent_on(self, day: date) -> bool:
-        return any(start <= day <= end for start, end in self.absences)
 
 
 def template_from_row(row) -> Template | None:
