@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +14,21 @@ from regcommon.outbox import add_event
 from ..domain import errors
 from ..ports import StoredReply
 from . import referrals_sql, store
-from .tables import appointments, idempotency_records, outbox
+from .tables import appointments, idempotency_records, outbox, waitlist_entries
+
+# The book path's statements, built once: a statement object rebuilt per booking (``.values()``,
+# ``.where()``) costs SQLAlchemy a construction and a cache-key walk each time, a fifth of the
+# booking service's CPU under the rush; a constant statement with its parameters costs neither.
+INSERT_REPLY = idempotency_records.insert()
+INSERT_APPOINTMENT = appointments.insert()
+INSERT_EVENT = outbox.insert()
+_w = waitlist_entries.c
+FULFIL_WAITLIST = (update(waitlist_entries)
+                   .where(_w.patient_id == bindparam("w_patient"),
+                          _w.organization_id == bindparam("w_organization"),
+                          _w.service_id == bindparam("w_service"),
+                          or_(_w.status == "waiting", _w.status == "offered"))
+                   .values(status="fulfilled", updated_at=bindparam("w_now")))
 
 
 def _conflict(exc: IntegrityError) -> Exception:
@@ -45,28 +59,31 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         self._tx.commit()
 
-    def _execute(self, statement) -> None:
+    def _execute(self, statement, params: dict) -> None:
         try:
-            self.conn.execute(statement)
+            self.conn.execute(statement, params)
         except IntegrityError as exc:
             raise _conflict(exc) from None
 
     def add_reply(self, actor_id: str, key: str, request_hash: str, status: int, body: dict,
                   appointment_id: str | None) -> None:
         now = utcnow()
-        self._execute(idempotency_records.insert().values(
-            actor_id=actor_id, key=key, request_hash=request_hash, appointment_id=appointment_id,
-            status_code=status, response_body=json.dumps(body, ensure_ascii=False),
-            created_at=now, completed_at=now))
+        self._execute(INSERT_REPLY, {
+            "actor_id": actor_id, "key": key, "request_hash": request_hash,
+            "appointment_id": appointment_id, "status_code": status,
+            "response_body": json.dumps(body, ensure_ascii=False), "created_at": now,
+            "completed_at": now})
 
     def add_appointment(self, row: dict) -> None:
-        self._execute(appointments.insert().values(**row))
+        self._execute(INSERT_APPOINTMENT, row)
 
     def add_event(self, event_type: str, data: dict) -> None:
-        add_event(self.conn, outbox, event_type, data)
+        add_event(self.conn, outbox, event_type, data, statement=INSERT_EVENT)
 
     def fulfil_waitlist(self, patient_id: str, organization_id: str, service_id: str) -> None:
-        store.fulfil_waitlist(self.conn, patient_id, organization_id, service_id)
+        self.conn.execute(FULFIL_WAITLIST, {"w_patient": patient_id,
+                                            "w_organization": organization_id,
+                                            "w_service": service_id, "w_now": utcnow()})
 
     def use_referral(self, **match) -> str | None:
         """See ``referrals_sql.use``: the id of the referral this booking used up, or None."""

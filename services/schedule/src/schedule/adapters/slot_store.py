@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, delete, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, exists, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from regcommon.db import utcnow
@@ -50,13 +50,19 @@ def _channel_filter(channel: str):
     return True if channel == "reception" else slots.c.channel.in_(PORTAL_CHANNELS)
 
 
+# The hot path's statements are built once and executed with parameters: rebuilding one per
+# request costs SQLAlchemy a construction and a cache-key walk each time.
+BUMP_COUNTER = (update(doctor_days)
+                .where(doctor_days.c.doctor_id == bindparam("c_doctor"),
+                       doctor_days.c.date == bindparam("c_date"))
+                .values(free=doctor_days.c.free + bindparam("c_delta")))
+
+
 def bump_counters(conn: Connection, changes: Counter) -> None:
     """Apply free-count deltas keyed by (doctor_id, date), in a stable order."""
     for (doctor_id, day), delta in sorted(changes.items()):
         if delta:
-            conn.execute(update(doctor_days)
-                         .where(doctor_days.c.doctor_id == doctor_id, doctor_days.c.date == day)
-                         .values(free=doctor_days.c.free + delta))
+            conn.execute(BUMP_COUNTER, {"c_doctor": doctor_id, "c_date": day, "c_delta": delta})
 
 
 def counts(row) -> bool:
@@ -80,13 +86,28 @@ _DOCTOR_FACTS = tuple(select(column).where(doctors.c.id == slots.c.doctor_id).sc
                       .label(column.name) for column in (doctors.c.timezone, doctors.c.service_ids))
 
 
+def _take_free_statement(channel_filter):
+    return (update(slots)
+            .where(slots.c.id == bindparam("t_slot"), slots.c.start_utc > bindparam("t_now"),
+                   channel_filter, slots.c.status == "free")
+            .values(status="taken", appointment_id=bindparam("t_appointment"), hold_id=None,
+                    hold_expires_at=None, taken_at=bindparam("t_taken_at"),
+                    version=slots.c.version + 1)
+            .returning(*SLOT_COLUMNS, *_DOCTOR_FACTS))
+
+
+TAKE_FREE = {"reception": _take_free_statement(True),
+             "portal": _take_free_statement(slots.c.channel.in_(PORTAL_CHANNELS))}
+
+
 def take_free(conn: Connection, slot_id: int, appointment_id: str, channel: str, now: datetime,
               changes: Counter) -> dict | None:
     """The common take in one statement: a free slot becomes the appointment's, answering the
     slot's row (as ``slot_row`` reads it); None when the slot is not free (or absent)."""
-    where, values = _taking(slot_id, appointment_id, channel, now)
-    row = conn.execute(update(slots).where(*where, slots.c.status == "free").values(**values)
-                       .returning(*SLOT_COLUMNS, *_DOCTOR_FACTS)).mappings().first()
+    statement = TAKE_FREE["reception" if channel == "reception" else "portal"]
+    row = conn.execute(statement, {"t_slot": slot_id, "t_now": now,
+                                   "t_appointment": appointment_id,
+                                   "t_taken_at": utcnow()}).mappings().first()
     if row is not None and row["channel"] in PORTAL_CHANNELS:
         changes[(row["doctor_id"], row["local_date"])] -= 1
     return _normalise(row)
