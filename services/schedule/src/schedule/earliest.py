@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Connection
 
+from . import earliest_walk as walk_mod
 from .adapters import earliest_reads as reads
 from .domain import bookability as rules_mod
 from .domain.doctors import DoctorInfo
@@ -38,9 +39,9 @@ class Window:
     zone: object
 
 
-def doctors_of(directory, service_ids: frozenset[str]) -> list[DoctorInfo]:
-    """The doctors offering any of the services, from the directory's snapshot (an index by
-    service built once per snapshot)."""
+def doctors_of(directory, service_ids: frozenset[str]) -> dict[str, DoctorInfo]:
+    """The doctors offering any of the services by id, from the directory's snapshot (an index
+    by service built once per snapshot)."""
     snapshot = directory.snapshot
     items = snapshot.current()
     index = snapshot.derived.get(("earliest", "by_service"))
@@ -54,27 +55,37 @@ def doctors_of(directory, service_ids: frozenset[str]) -> list[DoctorInfo]:
     for service_id in sorted(service_ids):
         for info in index.get(service_id, ()):
             found.setdefault(info.id, info)
-    return list(found.values())
+    return found
 
 
-def windows(doctors: list[DoctorInfo], orgs, query: Query, now: datetime) -> dict[str, Window]:
-    """Each doctor's open window, narrowed by the query's start and until (computed once per
-    organization); doctors whose window is empty are left out."""
+def _window(rules, start: datetime, until: datetime | None, now: datetime) -> Window | None:
+    first = max(rules_mod.first_open_date(rules, now), start.astimezone(rules.zone).date())
+    last = rules_mod.last_open_date(rules, now)
+    if until is not None:
+        last = min(last, (until - timedelta(microseconds=1)).astimezone(rules.zone).date())
+    return Window(first, last, rules.zone) if first <= last else None
+
+
+def windows(doctors, orgs, query: Query, now: datetime) -> dict[str, Window]:
+    """Each doctor's open window, narrowed by the query's start and until; doctors whose window
+    is empty are left out. Computed once per distinct organization rules, and doctors whose
+    windows are equal share one Window object (the search groups them by identity)."""
     start = max(query.start or now, now)
     per_org: dict = {}
+    per_rules: dict = {}
+    canonical: dict = {}
     found = {}
     for info in doctors:
         key = (info.organization_id, info.timezone)
-        if key not in per_org:
+        win = per_org.get(key, per_org)
+        if win is per_org:
             rules = orgs.rules(*key)
-            first = max(rules_mod.first_open_date(rules, now), start.astimezone(rules.zone).date())
-            last = rules_mod.last_open_date(rules, now)
-            if query.until is not None:
-                last = min(last, (query.until - timedelta(microseconds=1))
-                           .astimezone(rules.zone).date())
-            per_org[key] = Window(first, last, rules.zone) if first <= last else None
-        if per_org[key] is not None:
-            found[info.id] = per_org[key]
+            if rules not in per_rules:
+                win = _window(rules, start, query.until, now)
+                per_rules[rules] = canonical.setdefault(win, win) if win is not None else None
+            win = per_org[key] = per_rules[rules]
+        if win is not None:
+            found[info.id] = win
     return found
 
 
@@ -118,24 +129,67 @@ def free_slots(conn: Connection, batch: list, wins: dict[str, Window], after: da
     return reads.first_free(conn, ranges, after, until, now, limit)
 
 
+def counted(conn: Connection, wins: dict[str, Window], after: datetime, until: datetime | None,
+            now: datetime, limit: int) -> list:
+    """The first ``limit`` bookable slots of the windows' doctors, from the counters: whole
+    dates in order, the slots of only as many as the answer needs."""
+    found: list = []
+    for batch in batches(dated_counters(conn, wins), limit):
+        found += free_slots(conn, batch, wins, after, until, now, limit)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def walked(conn: Connection, win: Window, members: dict[str, Window], after: datetime,
+           query: Query, now: datetime, total: int) -> list:
+    """The first ``query.limit`` bookable slots of ``members`` (doctors sharing the window
+    ``win``) by the walk in start order; where it stopped short, on from the counters."""
+    begin = datetime.combine(win.first, datetime.min.time(), win.zone)
+    end = datetime.combine(win.last + timedelta(days=1), datetime.min.time(), win.zone)
+    if query.until is not None:
+        end = min(end, query.until)
+    found, key = walk_mod.walk(conn, members, begin, end, after, now, query.limit, total)
+    if key is None:
+        return found
+    # Every match up to key is found: the rest starts at key's start or later (the matches at
+    # that very start already found come again and are dropped).
+    start = rules_mod.as_utc(key[0])
+    later = {d: Window(max(w.first, start.astimezone(w.zone).date()), w.last, w.zone)
+             for d, w in members.items()}
+    seen = {row.id for row in found}
+    more = counted(conn, later, max(after, start - timedelta(microseconds=1)), query.until, now,
+                   query.limit)
+    return found + [row for row in more if row.id not in seen]
+
+
 def search(engine, directory, orgs, query: Query, now: datetime) -> list[dict]:
-    """The first ``query.limit`` bookable slots, ordered by start time then doctor."""
+    """The first ``query.limit`` bookable slots, ordered by start time then doctor. Doctors
+    sharing a window are walked for in start order where they are many (earliest_walk.py),
+    the others read from the counters."""
     doctors = doctors_of(directory, query.service_ids)
     if query.doctor_ids is not None:
-        doctors = [d for d in doctors if d.id in query.doctor_ids]
-    wins = windows(doctors, orgs, query, now)
+        doctors = {d: info for d, info in doctors.items() if d in query.doctor_ids}
+    wins = windows(doctors.values(), orgs, query, now)
     if not wins:
         return []
     after = max(query.start or now, now)
+    total = len(directory.snapshot.current())
+    by_window: dict[int, tuple[Window, dict[str, Window]]] = {}
+    for doctor_id, win in wins.items():
+        by_window.setdefault(id(win), (win, {}))[1][doctor_id] = win
     found: list = []
+    rest: dict[str, Window] = {}
     with engine.connect() as conn:
-        for batch in batches(dated_counters(conn, wins), query.limit):
-            found += free_slots(conn, batch, wins, after, query.until, now, query.limit)
-            if len(found) >= query.limit:
-                break
+        for win, members in by_window.values():
+            if walk_mod.worth_walking(conn, len(members), total, query.limit):
+                found += walked(conn, win, members, after, query, now, total)
+            else:
+                rest.update(members)
+        if rest:
+            found += counted(conn, rest, after, query.until, now, query.limit)
     found.sort(key=lambda row: (rules_mod.as_utc(row.start_utc), row.doctor_id))
-    by_id = {d.id: d for d in doctors}
-    return [present(row, by_id[row.doctor_id], wins[row.doctor_id].zone, query.service_ids)
+    return [present(row, doctors[row.doctor_id], wins[row.doctor_id].zone, query.service_ids)
             for row in found[:query.limit]]
 
 

@@ -69,3 +69,27 @@ def first_free(conn: Connection, ranges: list[tuple[str, datetime, datetime]], a
                     slots.c.end_utc, slots.c.local_date)
              .where(*conditions).order_by(slots.c.start_utc, slots.c.doctor_id).limit(limit))
     return conn.execute(query, {"now": now}).all()
+
+
+# The walk (PostgreSQL): the region's portal-bookable slots in (start, doctor) order from
+# ix_slots_bookable_start, one page at a time after the last (start, doctor) seen. The
+# predicate is spelled as the index's, so that every plan (a generic one too) may use it.
+_WALK = """
+SELECT id, doctor_id, organization_id, start_utc, end_utc, local_date FROM slots
+WHERE status IN ('free', 'held') AND channel IN ('any', 'portal')
+  AND start_utc > :after AND start_utc >= :begin AND start_utc < :end {after_key}
+  AND (status = 'free' OR hold_expires_at <= :now)
+ORDER BY start_utc, doctor_id LIMIT :size
+"""
+WALK_FIRST = text(_WALK.format(after_key=""))
+WALK_NEXT = text(_WALK.format(after_key="AND (start_utc, doctor_id) > (:key_start, :key_doctor)"))
+
+
+def bookable_page(conn: Connection, begin: datetime, end: datetime, after: datetime,
+                  now: datetime, key: tuple | None, size: int) -> list:
+    """Up to ``size`` portal-bookable slots of any doctor starting in [begin, end) and after
+    ``after``, by start then doctor, past ``key`` ((start, doctor) of the last one seen)."""
+    params = {"begin": begin, "end": end, "after": after, "now": now, "size": size}
+    if key is None:
+        return conn.execute(WALK_FIRST, params).all()
+    return conn.execute(WALK_NEXT, {**params, "key_start": key[0], "key_doctor": key[1]}).all()
