@@ -2,7 +2,9 @@
 
 Read from the per-day counters first (``doctor_days``: which of the doctors' open days still have
 free portal slots, in date order), then the slots of only the earliest of those days, bounded by
-the index on (doctor, start). The same rules as the day grid and a hold: portal channels only
+the index on (doctor, start). Where the doctors of one window are many (a whole region's
+therapists), walk the region's bookable slots in start order instead (earliest_walk.py): that
+reads a few slots, not every doctor's day. The same rules as the day grid and a hold: portal channels only
 (the reception quota stays out), never a slot that has started, the organization's first open
 date (same-day booking or not) and last open date (the horizon, after ``day_opens_at``).
 """
@@ -39,54 +41,90 @@ class Window:
     zone: object
 
 
-def doctors_of(directory, service_ids: frozenset[str]) -> dict[str, DoctorInfo]:
-    """The doctors offering any of the services by id, from the directory's snapshot (an index
-    by service built once per snapshot)."""
-    snapshot = directory.snapshot
-    items = snapshot.current()
-    index = snapshot.derived.get(("earliest", "by_service"))
-    if index is None:
-        index = {}
-        for info in items.values():
-            for service_id in info.service_ids:
-                index.setdefault(service_id, []).append(info)
-        snapshot.derived[("earliest", "by_service")] = index
-    found: dict[str, DoctorInfo] = {}
-    for service_id in sorted(service_ids):
-        for info in index.get(service_id, ()):
-            found.setdefault(info.id, info)
-    return found
+class Windows:
+    """The open window of each (organization, timezone) for one search: computed once per
+    distinct organization rules, equal windows being one object (the search groups by it)."""
 
+    def __init__(self, orgs, query: Query, now: datetime):
+        self.orgs, self.until, self.now = orgs, query.until, now
+        self.start = max(query.start or now, now)
+        self._per_org: dict = {}
+        self._per_rules: dict = {}
+        self._canonical: dict = {}
 
-def _window(rules, start: datetime, until: datetime | None, now: datetime) -> Window | None:
-    first = max(rules_mod.first_open_date(rules, now), start.astimezone(rules.zone).date())
-    last = rules_mod.last_open_date(rules, now)
-    if until is not None:
-        last = min(last, (until - timedelta(microseconds=1)).astimezone(rules.zone).date())
-    return Window(first, last, rules.zone) if first <= last else None
+    def of(self, organization_id: str, timezone: str) -> Window | None:
+        key = (organization_id, timezone)
+        if key in self._per_org:
+            return self._per_org[key]
+        rules = self.orgs.rules(organization_id, timezone)
+        # By identity (the provider hands out one object per distinct rules), the rules kept
+        # alongside so that a freed object's id cannot be mistaken for it.
+        entry = self._per_rules.get(id(rules))
+        if entry is None or entry[0] is not rules:
+            entry = self._per_rules[id(rules)] = (rules, self._window(rules))
+        self._per_org[key] = entry[1]
+        return entry[1]
+
+    def _window(self, rules) -> Window | None:
+        first = max(rules_mod.first_open_date(rules, self.now),
+                    self.start.astimezone(rules.zone).date())
+        last = rules_mod.last_open_date(rules, self.now)
+        if self.until is not None:
+            last = min(last, (self.until - timedelta(microseconds=1)).astimezone(rules.zone).date())
+        if first > last:
+            return None
+        win = Window(first, last, rules.zone)
+        return self._canonical.setdefault(win, win)
 
 
 def windows(doctors, orgs, query: Query, now: datetime) -> dict[str, Window]:
     """Each doctor's open window, narrowed by the query's start and until; doctors whose window
-    is empty are left out. Computed once per distinct organization rules, and doctors whose
-    windows are equal share one Window object (the search groups them by identity)."""
-    start = max(query.start or now, now)
-    per_org: dict = {}
-    per_rules: dict = {}
-    canonical: dict = {}
+    is empty are left out."""
+    of = Windows(orgs, query, now).of
     found = {}
     for info in doctors:
-        key = (info.organization_id, info.timezone)
-        win = per_org.get(key, per_org)
-        if win is per_org:
-            rules = orgs.rules(*key)
-            if rules not in per_rules:
-                win = _window(rules, start, query.until, now)
-                per_rules[rules] = canonical.setdefault(win, win) if win is not None else None
-            win = per_org[key] = per_rules[rules]
+        win = of(info.organization_id, info.timezone)
         if win is not None:
             found[info.id] = win
     return found
+
+
+INDEX = ("earliest", "by_service")
+
+
+def service_index(directory) -> tuple[dict, dict[str, DoctorInfo]]:
+    """(by service: ((organization, timezone, doctor ids), ...), doctors by id) of the
+    directory's snapshot, built once per snapshot: a search then handles one entry per
+    organization, not one per doctor."""
+    snapshot = directory.snapshot
+    items = snapshot.current()
+    index = snapshot.derived.get(INDEX)
+    if index is None:
+        grouped: dict = {}
+        for info in items.values():
+            for service_id in info.service_ids:
+                grouped.setdefault(service_id, {}).setdefault(
+                    (info.organization_id, info.timezone), []).append(info.id)
+        index = snapshot.derived[INDEX] = (
+            {s: tuple((o, tz, frozenset(ids)) for (o, tz), ids in by_org.items())
+             for s, by_org in grouped.items()}, dict(items))
+    return index
+
+
+def groups(by_service: dict, orgs, query: Query, now: datetime) -> list[tuple[Window, set]]:
+    """The doctors of the query's services (those of ``query.doctor_ids`` only, if given) by
+    their open window; empty windows left out."""
+    of = Windows(orgs, query, now).of
+    found: dict[int, tuple[Window, set]] = {}
+    for service_id in query.service_ids:
+        for organization_id, timezone, ids in by_service.get(service_id, ()):
+            win = of(organization_id, timezone)
+            if win is not None:
+                found.setdefault(id(win), (win, set()))[1].update(ids)
+    if query.doctor_ids is not None:
+        for _win, members in found.values():
+            members.intersection_update(query.doctor_ids)
+    return [(win, members) for win, members in found.values() if members]
 
 
 def dated_counters(conn: Connection, wins: dict[str, Window]):
@@ -121,11 +159,16 @@ def batches(dated, limit: int):
 def free_slots(conn: Connection, batch: list, wins: dict[str, Window], after: datetime,
                until: datetime | None, now: datetime, limit: int) -> list:
     """The first ``limit`` bookable slots of the batch's doctor-days, by start then doctor."""
+    bounds: dict = {}
     ranges = []
     for day, doctor_id in batch:
         zone = wins[doctor_id].zone
-        ranges.append((doctor_id, datetime.combine(day, datetime.min.time(), zone),
-                       datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)))
+        span = bounds.get((day, zone))
+        if span is None:
+            span = bounds[(day, zone)] = (
+                datetime.combine(day, datetime.min.time(), zone),
+                datetime.combine(day + timedelta(days=1), datetime.min.time(), zone))
+        ranges.append((doctor_id, day, *span))
     return reads.first_free(conn, ranges, after, until, now, limit)
 
 
@@ -141,8 +184,8 @@ def counted(conn: Connection, wins: dict[str, Window], after: datetime, until: d
     return found
 
 
-def walked(conn: Connection, win: Window, members: dict[str, Window], after: datetime,
-           query: Query, now: datetime, total: int) -> list:
+def walked(conn: Connection, win: Window, members: set, after: datetime, query: Query,
+           now: datetime, total: int) -> list:
     """The first ``query.limit`` bookable slots of ``members`` (doctors sharing the window
     ``win``) by the walk in start order; where it stopped short, on from the counters."""
     begin = datetime.combine(win.first, datetime.min.time(), win.zone)
@@ -155,42 +198,45 @@ def walked(conn: Connection, win: Window, members: dict[str, Window], after: dat
     # Every match up to key is found: the rest starts at key's start or later (the matches at
     # that very start already found come again and are dropped).
     start = rules_mod.as_utc(key[0])
-    later = {d: Window(max(w.first, start.astimezone(w.zone).date()), w.last, w.zone)
-             for d, w in members.items()}
+    later = Window(max(win.first, start.astimezone(win.zone).date()), win.last, win.zone)
     seen = {row.id for row in found}
-    more = counted(conn, later, max(after, start - timedelta(microseconds=1)), query.until, now,
-                   query.limit)
+    more = counted(conn, dict.fromkeys(members, later), max(after, start - timedelta(
+        microseconds=1)), query.until, now, query.limit)
     return found + [row for row in more if row.id not in seen]
+
+
+def _reading(engine):
+    """A connection for the search's reads. On PostgreSQL without a transaction: the walk is
+    one statement, and BEGIN and ROLLBACK would be two more round trips (SQLite's connections
+    begin with ``BEGIN IMMEDIATE`` of their own, regcommon.db)."""
+    conn = engine.connect()
+    if conn.dialect.name == "postgresql":
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+    return conn
 
 
 def search(engine, directory, orgs, query: Query, now: datetime) -> list[dict]:
     """The first ``query.limit`` bookable slots, ordered by start time then doctor. Doctors
     sharing a window are walked for in start order where they are many (earliest_walk.py),
     the others read from the counters."""
-    doctors = doctors_of(directory, query.service_ids)
-    if query.doctor_ids is not None:
-        doctors = {d: info for d, info in doctors.items() if d in query.doctor_ids}
-    wins = windows(doctors.values(), orgs, query, now)
-    if not wins:
-        return []
+    by_service, infos = service_index(directory)
+    wanted = groups(by_service, orgs, query, now)
     after = max(query.start or now, now)
-    total = len(directory.snapshot.current())
-    by_window: dict[int, tuple[Window, dict[str, Window]]] = {}
-    for doctor_id, win in wins.items():
-        by_window.setdefault(id(win), (win, {}))[1][doctor_id] = win
-    found: list = []
+    found: list = []  # (slot row, window)
     rest: dict[str, Window] = {}
-    with engine.connect() as conn:
-        for win, members in by_window.values():
-            if walk_mod.worth_walking(conn, len(members), total, query.limit):
-                found += walked(conn, win, members, after, query, now, total)
+    with _reading(engine) as conn:
+        for win, members in wanted:
+            if walk_mod.worth_walking(conn, len(members), len(infos), query.limit):
+                found += [(row, win) for row in walked(conn, win, members, after, query, now,
+                                                       len(infos))]
             else:
-                rest.update(members)
+                rest.update(dict.fromkeys(members, win))
         if rest:
-            found += counted(conn, rest, after, query.until, now, query.limit)
-    found.sort(key=lambda row: (rules_mod.as_utc(row.start_utc), row.doctor_id))
-    return [present(row, doctors[row.doctor_id], wins[row.doctor_id].zone, query.service_ids)
-            for row in found[:query.limit]]
+            found += [(row, rest[row.doctor_id])
+                      for row in counted(conn, rest, after, query.until, now, query.limit)]
+    found.sort(key=lambda pair: (rules_mod.as_utc(pair[0].start_utc), pair[0].doctor_id))
+    return [present(row, infos[row.doctor_id], win.zone, query.service_ids)
+            for row, win in found[:query.limit]]
 
 
 def present(row, info: DoctorInfo, zone, service_ids: frozenset[str]) -> dict:

@@ -184,7 +184,11 @@ class OrgSettingsProvider:
             key = (organization_id, timezone)
             rules = self.snapshot.derived.get(key)
             if rules is None:
-                rules = self.snapshot.derived[key] = OrgRules.from_settings(timezone, settings)
+                made = OrgRules.from_settings(timezone, settings)
+                # Equal rules are one object per snapshot: a search over a region's
+                # organizations works out each distinct rules' dates once.
+                rules = self.snapshot.derived[key] = self.snapshot.derived.setdefault(
+                    ("rules", made), made)
             return rules
         rules = self.cache.get(organization_id)
         if rules is None:

@@ -32,13 +32,14 @@ def day_counters(conn: Connection, day: date, ids: list[str]) -> list[tuple[str,
     return [tuple(row) for row in conn.execute(query)]
 
 
+# Each doctor-day by its local date, the batch's outer bounds [lo, hi) the same for every row.
 LATERAL = text("""
 SELECT s.id, s.doctor_id, s.organization_id, s.start_utc, s.end_utc, s.local_date
-FROM unnest(CAST(:ids AS varchar[]), CAST(:begins AS timestamptz[]), CAST(:ends AS timestamptz[]))
-     AS d(doctor_id, b, e)
+FROM unnest(CAST(:ids AS varchar[]), CAST(:days AS date[])) AS d(doctor_id, day)
 CROSS JOIN LATERAL (
   SELECT id, doctor_id, organization_id, start_utc, end_utc, local_date FROM slots
-  WHERE slots.doctor_id = d.doctor_id AND slots.start_utc >= d.b AND slots.start_utc < d.e
+  WHERE slots.doctor_id = d.doctor_id AND slots.local_date = d.day
+    AND slots.start_utc >= :lo AND slots.start_utc < :hi
     AND slots.start_utc > :after AND slots.start_utc < :until
     AND slots.channel IN ('any', 'portal')
     AND (slots.status = 'free' OR (slots.status = 'held' AND slots.hold_expires_at <= :now))
@@ -49,17 +50,18 @@ assert set(PORTAL_CHANNELS) == {"any", "portal"}  # spelled out in LATERAL
 FAR = datetime(9999, 1, 1, tzinfo=timezone.utc)
 
 
-def first_free(conn: Connection, ranges: list[tuple[str, datetime, datetime]], after: datetime,
-               until: datetime | None, now: datetime, limit: int) -> list:
-    """The first ``limit`` bookable slots of the (doctor, begin, end) ranges, by start then
-    doctor: free portal slots (or held with an expired hold) starting after ``after``."""
+def first_free(conn: Connection, ranges: list[tuple[str, date, datetime, datetime]],
+               after: datetime, until: datetime | None, now: datetime, limit: int) -> list:
+    """The first ``limit`` bookable slots of the (doctor, date, begin, end) doctor-days, by
+    start then doctor: free portal slots (or held with an expired hold) starting after
+    ``after``."""
     if conn.dialect.name == "postgresql":
         return conn.execute(LATERAL, {
-            "ids": [r[0] for r in ranges], "begins": [r[1] for r in ranges],
-            "ends": [r[2] for r in ranges], "after": after, "until": until or FAR, "now": now,
-            "k": limit}).all()
+            "ids": [r[0] for r in ranges], "days": [r[1] for r in ranges],
+            "lo": min(r[2] for r in ranges), "hi": max(r[3] for r in ranges), "after": after,
+            "until": until or FAR, "now": now, "k": limit}).all()
     spans = [and_(slots.c.doctor_id == doctor_id, slots.c.start_utc >= begin,
-                  slots.c.start_utc < end) for doctor_id, begin, end in ranges]
+                  slots.c.start_utc < end) for doctor_id, _day, begin, end in ranges]
     conditions = [or_(*spans), slots.c.start_utc > after, slots.c.channel.in_(PORTAL_CHANNELS),
                   or_(slots.c.status == "free",
                       and_(slots.c.status == "held", slots.c.hold_expires_at <= bindparam("now")))]

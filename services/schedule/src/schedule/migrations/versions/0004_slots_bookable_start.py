@@ -21,6 +21,11 @@ WHERE = sa.text("status IN ('free', 'held') AND channel IN ('any', 'portal')")
 def upgrade() -> None:
     op.create_index("ix_slots_bookable_start", "slots", ["start_utc", "doctor_id"], unique=False,
                     postgresql_where=WHERE, sqlite_where=WHERE)
+    if op.get_bind().dialect.name == "postgresql":
+        # The new index knows its size, the older ones may not (no ANALYZE yet: autovacuum off,
+        # or not run since the import): a plan would then take this index, a day of the whole
+        # region, for the way to one doctor's day, which is the unique index on (doctor, start).
+        op.execute("ANALYZE slots")
 
 
 def downgrade() -> None:
