@@ -22,17 +22,17 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def walks(monkeypatch):
-    """Walk for any number of doctors; the walks' outcomes: the key where each stopped short
+    """Walk for any number of doctors; the walks' outcomes: the start where each stopped short
     (None when it finished)."""
     monkeypatch.setattr(earliest_walk, "MIN_DOCTORS", 1)
-    monkeypatch.setattr(earliest_walk, "MAX_EXPECTED", 10 ** 9)
+    monkeypatch.setattr(earliest_walk, "RATIO", 10 ** 9)
     stops = []
     real = earliest_walk.walk
 
     def spy(*args):
-        found, key = real(*args)
-        stops.append(key)
-        return found, key
+        found, stop = real(*args)
+        stops.append(stop)
+        return found, stop
 
     monkeypatch.setattr(earliest_walk, "walk", spy)
     return stops
@@ -119,5 +119,7 @@ def test_only_many_doctors_are_walked_for(pg_url, make_app):
     engine = make_app(pg_url).extensions["engine"]
     with engine.connect() as conn:
         assert earliest_walk.worth_walking(conn, 1778, 6035, 5)     # a region's therapists
+        assert earliest_walk.worth_walking(conn, 314, 6035, 5)      # a region's neurologists
+        assert not earliest_walk.worth_walking(conn, 58, 6035, 5)   # a rarer kind's
         assert not earliest_walk.worth_walking(conn, 20, 6035, 5)   # one polyclinic's
         assert not earliest_walk.worth_walking(conn, 60, 6035, 200)  # a long FHIR page

@@ -192,12 +192,12 @@ def walked(conn: Connection, win: Window, members: set, after: datetime, query: 
     end = datetime.combine(win.last + timedelta(days=1), datetime.min.time(), win.zone)
     if query.until is not None:
         end = min(end, query.until)
-    found, key = walk_mod.walk(conn, members, begin, end, after, now, query.limit, total)
-    if key is None:
+    found, stop = walk_mod.walk(conn, members, begin, end, after, now, query.limit, total)
+    if stop is None:
         return found
-    # Every match up to key is found: the rest starts at key's start or later (the matches at
-    # that very start already found come again and are dropped).
-    start = rules_mod.as_utc(key[0])
+    # Every match up to the slot read last is found: the rest starts at its start or later (the
+    # matches at that very start already found come again and are dropped).
+    start = rules_mod.as_utc(stop)
     later = Window(max(win.first, start.astimezone(win.zone).date()), win.last, win.zone)
     seen = {row.id for row in found}
     more = counted(conn, dict.fromkeys(members, later), max(after, start - timedelta(

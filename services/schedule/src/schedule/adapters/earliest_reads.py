@@ -75,23 +75,37 @@ def first_free(conn: Connection, ranges: list[tuple[str, date, datetime, datetim
 
 # The walk (PostgreSQL): the region's portal-bookable slots in (start, doctor) order from
 # ix_slots_bookable_start, one page at a time after the last (start, doctor) seen. The
-# predicate is spelled as the index's, so that every plan (a generic one too) may use it.
+# predicate is spelled as the index's, so that every plan (a generic one too) may use it. A page
+# is (id, doctor) only: most of its slots are other doctors', and reading their times into
+# Python cost more than the walk itself; the matches' rows are read by id afterwards.
 _WALK = """
-SELECT id, doctor_id, organization_id, start_utc, end_utc, local_date FROM slots
+SELECT id, doctor_id FROM slots
 WHERE status IN ('free', 'held') AND channel IN ('any', 'portal')
   AND start_utc > :after AND start_utc >= :begin AND start_utc < :end {after_key}
   AND (status = 'free' OR hold_expires_at <= :now)
 ORDER BY start_utc, doctor_id LIMIT :size
 """
 WALK_FIRST = text(_WALK.format(after_key=""))
-WALK_NEXT = text(_WALK.format(after_key="AND (start_utc, doctor_id) > (:key_start, :key_doctor)"))
+WALK_NEXT = text(_WALK.format(after_key=(
+    "AND (start_utc, doctor_id) > ((SELECT k.start_utc FROM slots AS k WHERE k.id = :key_id),"
+    " :key_doctor)")))
+BY_ID = text("""
+SELECT id, doctor_id, organization_id, start_utc, end_utc, local_date FROM slots
+WHERE id = ANY(CAST(:ids AS bigint[])) ORDER BY start_utc, doctor_id
+""")
 
 
 def bookable_page(conn: Connection, begin: datetime, end: datetime, after: datetime,
                   now: datetime, key: tuple | None, size: int) -> list:
-    """Up to ``size`` portal-bookable slots of any doctor starting in [begin, end) and after
-    ``after``, by start then doctor, past ``key`` ((start, doctor) of the last one seen)."""
+    """Up to ``size`` (id, doctor) of portal-bookable slots of any doctor starting in
+    [begin, end) and after ``after``, by start then doctor, past ``key`` (the (id, doctor) of
+    the last one seen)."""
     params = {"begin": begin, "end": end, "after": after, "now": now, "size": size}
     if key is None:
         return conn.execute(WALK_FIRST, params).all()
-    return conn.execute(WALK_NEXT, {**params, "key_start": key[0], "key_doctor": key[1]}).all()
+    return conn.execute(WALK_NEXT, {**params, "key_id": key[0], "key_doctor": key[1]}).all()
+
+
+def slots_by_id(conn: Connection, ids: list[int]) -> list:
+    """The rows of the slots ``ids`` (as first_free's), by start then doctor."""
+    return conn.execute(BY_ID, {"ids": ids}).all() if ids else []
