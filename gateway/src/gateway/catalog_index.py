@@ -34,6 +34,7 @@ class Index:
         for same in self.by_kind.values():
             same.sort(key=lambda s: (self.organizations.get(s["organization_id"], {})
                                      .get("name") or "", s["id"]))
+        self.region_items: dict[tuple, list[dict]] = {}
         self.of_service: dict[str, list[dict]] = {}
         for doctor in self.doctors.values():
             for service_id in doctor.get("service_ids", ()):
@@ -55,9 +56,26 @@ class Index:
         if district_id is not None and not any(o.get("district_id") == district_id
                                                for o in self.organizations.values()):
             raise _not_found("Район не найден")
+        kind = (service.get("name"), service.get("specialty"))
+        if organization_id is None and district_id is None and organization_ids is None \
+                and not with_doctors:
+            # The whole region's offers of a kind: listed once per snapshot (~340 organizations
+            # for a therapist), shared by every request, which only reads them.
+            items = self.region_items.get(kind)
+            if items is None:
+                items = self.region_items[kind] = self._items(kind, None, None, None, False)
+        else:
+            items = self._items(kind, organization_id, district_id, organization_ids,
+                                with_doctors)
+        return {"service": {k: service.get(k) for k in (
+                    "id", "name", "specialty", "organization_id", "self_bookable",
+                    "requires_attachment")}, "items": items}
+
+    def _items(self, kind: tuple, organization_id: str | None, district_id: str | None,
+               organization_ids: list[str] | None, with_doctors: bool) -> list[dict]:
         wanted = set(organization_ids) if organization_ids is not None else None
         items = []
-        for same in self.by_kind.get((service.get("name"), service.get("specialty")), ()):
+        for same in self.by_kind.get(kind, ()):
             org = self.organizations.get(same["organization_id"])
             if org is None or (organization_id is not None and org["id"] != organization_id) \
                     or (district_id is not None and org.get("district_id") != district_id) \
@@ -71,9 +89,7 @@ class Index:
             if with_doctors:
                 item["doctors"] = self.of_service.get(same["id"], [])
             items.append(item)
-        return {"service": {k: service.get(k) for k in (
-                    "id", "name", "specialty", "organization_id", "self_bookable",
-                    "requires_attachment")}, "items": items}
+        return items
 
     def doctor_names(self, doctor_ids) -> dict:
         return {d: {"id": d, "full_name": self.doctors[d].get("full_name", "")}

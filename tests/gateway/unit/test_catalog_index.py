@@ -73,3 +73,13 @@ def test_a_failed_renewal_keeps_the_previous_view():
     first = holder.current()
     now[0] = 61
     assert holder.current() is first
+
+
+def test_the_region_wide_offers_of_a_kind_are_listed_once_per_snapshot():
+    index = Index(SNAPSHOT)
+    first, again = index.offers("s-1"), index.offers("s-2")
+    assert first["items"] is again["items"]  # the same kind: one list, built once
+    assert [first["service"]["id"], again["service"]["id"]] == ["s-1", "s-2"]
+    assert [i["service_id"] for i in index.offers("s-1", district_id="d-2")["items"]] == ["s-2"]
+    assert index.offers("s-3")["items"] is not first["items"]
+    assert [i["service_id"] for i in Index(SNAPSHOT).offers("s-2")["items"]] == ["s-1", "s-2"]
