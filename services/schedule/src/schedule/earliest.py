@@ -4,9 +4,10 @@ Read from the per-day counters first (``doctor_days``: which of the doctors' ope
 free portal slots, in date order), then the slots of only the earliest of those days, bounded by
 the index on (doctor, start). Where the doctors of one window are many (a whole region's
 therapists), walk the region's bookable slots in start order instead (earliest_walk.py): that
-reads a few slots, not every doctor's day. The same rules as the day grid and a hold: portal channels only
-(the reception quota stays out), never a slot that has started, the organization's first open
-date (same-day booking or not) and last open date (the horizon, after ``day_opens_at``).
+reads a few slots, not every doctor's day. The same rules as the day grid and a hold: portal
+channels only (the reception quota stays out), never a slot that has started, the
+organization's first open date (same-day booking or not) and last open date (the horizon, after
+``day_opens_at``).
 """
 from __future__ import annotations
 
@@ -221,6 +222,8 @@ def search(engine, directory, orgs, query: Query, now: datetime) -> list[dict]:
     the others read from the counters."""
     by_service, infos = service_index(directory)
     wanted = groups(by_service, orgs, query, now)
+    if not wanted:
+        return []
     after = max(query.start or now, now)
     found: list = []  # (slot row, window)
     rest: dict[str, Window] = {}
