@@ -68,3 +68,25 @@ def test_a_forgotten_or_new_doctor_is_read_alone(engine):
     assert directory.get("doc-000001").template.slot_minutes == 20
     assert directory.get("doc-000003").template is None  # imported since, without a template
     assert directory.get("doc-000002").template.slot_minutes == 30
+
+
+def test_a_renewed_snapshot_keeps_what_did_not_change(engine):
+    """Doctors whose rows read as before keep their facts objects, and what was derived from an
+    unchanged snapshot (the earliest search's index) is kept; any change starts it anew."""
+    clock = Clock()
+    directory = DoctorDirectory(engine, ttl=30, clock=clock)
+    first, second = directory.get("doc-000001"), directory.get("doc-000002")
+    directory.snapshot.derived["index"] = "built from this snapshot"
+    clock.now += 31
+    assert directory.get("doc-000001") is first and directory.get("doc-000002") is second
+    assert directory.snapshot.derived["index"] == "built from this snapshot"
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE templates SET slot_minutes = 20 WHERE doctor_id = 'doc-000001'"))
+    clock.now += 31
+    changed = directory.get("doc-000001")
+    assert changed is not first and changed.template.slot_minutes == 20
+    assert directory.get("doc-000002") is second and "index" not in directory.snapshot.derived
+    directory.forget("doc-000002")  # changed here: read anew, and the next snapshot too
+    clock.now += 31
+    assert directory.get("doc-000002") is not second
+    assert directory.get("doc-000002") == second  # the same facts, read again
