@@ -1,14 +1,13 @@
-"""The earliest search over many doctors (PostgreSQL): walk the region's portal-bookable slots in
-start order (``ix_slots_bookable_start``) and keep those of the wanted doctors.
+"""The earliest search over many doctors (PostgreSQL): walk the region's slots in start order
+(``ix_slots_start_doctor``) and keep the bookable ones of the wanted doctors.
 
 Probing each doctor's day costs the same for every doctor of the set, ~1,800 for a region-wide
 therapist search, however few slots the answer needs. The walk costs what it reads: with the
 wanted doctors ``n`` of the region's ``total``, ``limit`` matches come after about
-``limit × total / n`` bookable slots (17 for the therapists). Measured on the scale-1 region, a
-walked slot costs ~6 µs and a doctor's probes ~15 µs, so the walk is taken where
-``limit × total / n × 6 < n × 15``, and it is bounded: past ``BUDGET`` slots read (the wanted
-doctors booked out while the others are not) the caller goes on from the counters
-(schedule/earliest.py).
+``limit × total / n`` slots (17 for the therapists, all free). Measured on the scale-1 region, a
+walked slot costs ~3 µs and a doctor's probes (counter and first slots) ~20 µs, so the walk is
+taken where ``limit × total / n < 8 × n`` (and n ≥ 50), and it is bounded: past ``BUDGET`` slots read (the wanted
+doctors' first days booked out) the caller goes on from the counters (schedule/earliest.py).
 """
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ from sqlalchemy.engine import Connection
 from .adapters import earliest_reads as reads
 
 MIN_DOCTORS = 50      # below, the counters and a LATERAL over the doctor-days cost less
-RATIO = 2.5           # a doctor's probes over a walked slot, in time
+RATIO = 8             # a doctor's probes over a walked slot, in time
 PAGE_MIN, PAGE_MAX = 32, 1000
 BUDGET = 4000         # slots read before handing over to the counters
 
@@ -42,7 +41,7 @@ def walk(conn: Connection, members, begin: datetime, end: datetime, after: datet
     while True:
         rows = reads.bookable_page(conn, begin, end, after, now, key, size)
         for row in rows:
-            if row.doctor_id in members:
+            if row.bookable and row.doctor_id in members:
                 matches.append(row.id)
                 if len(matches) == limit:
                     return reads.slots_by_id(conn, matches), None

@@ -73,16 +73,16 @@ def first_free(conn: Connection, ranges: list[tuple[str, date, datetime, datetim
     return conn.execute(query, {"now": now}).all()
 
 
-# The walk (PostgreSQL): the region's portal-bookable slots in (start, doctor) order from
-# ix_slots_bookable_start, one page at a time after the last (start, doctor) seen. The
-# predicate is spelled as the index's, so that every plan (a generic one too) may use it. A page
-# is (id, doctor) only: most of its slots are other doctors', and reading their times into
-# Python cost more than the walk itself; the matches' rows are read by id afterwards.
+# The walk (PostgreSQL): the region's slots in (start, doctor) order along ix_slots_start_doctor,
+# one page at a time after the last (start, doctor) seen, each with whether the portal may book
+# it. A page is (id, doctor, bookable) only: most of its slots are other doctors', and reading
+# their times into Python cost more than the walk itself; the matches' rows are read by id
+# afterwards. ``size`` bounds the slots read, bookable or not.
 _WALK = """
-SELECT id, doctor_id FROM slots
-WHERE status IN ('free', 'held') AND channel IN ('any', 'portal')
-  AND start_utc > :after AND start_utc >= :begin AND start_utc < :end {after_key}
-  AND (status = 'free' OR hold_expires_at <= :now)
+SELECT id, doctor_id, channel IN ('any', 'portal')
+         AND (status = 'free' OR (status = 'held' AND hold_expires_at <= :now)) AS bookable
+FROM slots
+WHERE start_utc > :after AND start_utc >= :begin AND start_utc < :end {after_key}
 ORDER BY start_utc, doctor_id LIMIT :size
 """
 WALK_FIRST = text(_WALK.format(after_key=""))
@@ -97,9 +97,9 @@ WHERE id = ANY(CAST(:ids AS bigint[])) ORDER BY start_utc, doctor_id
 
 def bookable_page(conn: Connection, begin: datetime, end: datetime, after: datetime,
                   now: datetime, key: tuple | None, size: int) -> list:
-    """Up to ``size`` (id, doctor) of portal-bookable slots of any doctor starting in
-    [begin, end) and after ``after``, by start then doctor, past ``key`` (the (id, doctor) of
-    the last one seen)."""
+    """Up to ``size`` (id, doctor, bookable) of the slots of any doctor starting in [begin, end)
+    and after ``after``, by start then doctor, past ``key`` (the (id, doctor) of the last one
+    seen); bookable: a portal channel, free or held with an expired hold."""
     params = {"begin": begin, "end": end, "after": after, "now": now, "size": size}
     if key is None:
         return conn.execute(WALK_FIRST, params).all()

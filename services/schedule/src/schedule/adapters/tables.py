@@ -12,7 +12,6 @@ metadata = MetaData()
 # Ids of slots are a BIGINT sequence on PostgreSQL; SQLite autoincrements only INTEGER keys.
 SlotId = BigInteger().with_variant(Integer(), "sqlite")
 UtcDateTime = DateTime(timezone=True)
-BOOKABLE = text("status IN ('free', 'held') AND channel IN ('any', 'portal')")
 
 organizations = Table(
     "organizations", metadata,
@@ -81,9 +80,8 @@ slots = Table(
           postgresql_where=text("status = 'held'"), sqlite_where=text("status = 'held'")),
     Index("ix_slots_taken_at", "taken_at", "id",
           postgresql_where=text("taken_at IS NOT NULL"), sqlite_where=text("taken_at IS NOT NULL")),
-    # The portal's bookable slots in start order (the earliest search across many doctors).
-    Index("ix_slots_bookable_start", "start_utc", "doctor_id", postgresql_where=BOOKABLE,
-          sqlite_where=BOOKABLE),
+    # Slots in start order across doctors: the earliest search over many doctors walks it.
+    Index("ix_slots_start_doctor", "start_utc", "doctor_id"),
 )
 
 # Per doctor and local date: the day grid reads only this table (never the region's slots).
