@@ -44,27 +44,23 @@ class Window:
 
 class Windows:
     """The open window of each (organization, timezone) for one search: computed once per
-    distinct organization rules, equal windows being one object (the search groups by it)."""
+    distinct organization rules (the search groups doctors by equal windows)."""
 
     def __init__(self, orgs, query: Query, now: datetime):
         self.orgs, self.until, self.now = orgs, query.until, now
         self.start = max(query.start or now, now)
         self._per_org: dict = {}
         self._per_rules: dict = {}
-        self._canonical: dict = {}
 
     def of(self, organization_id: str, timezone: str) -> Window | None:
         key = (organization_id, timezone)
         if key in self._per_org:
             return self._per_org[key]
-        rules = self.orgs.rules(organization_id, timezone)
-        # By identity (the provider hands out one object per distinct rules), the rules kept
-        # alongside so that a freed object's id cannot be mistaken for it.
-        entry = self._per_rules.get(id(rules))
-        if entry is None or entry[0] is not rules:
-            entry = self._per_rules[id(rules)] = (rules, self._window(rules))
-        self._per_org[key] = entry[1]
-        return entry[1]
+        rules = self.orgs.rules(organization_id, timezone)  # a frozen, hashable value
+        if rules not in self._per_rules:
+            self._per_rules[rules] = self._window(rules)
+        win = self._per_org[key] = self._per_rules[rules]
+        return win
 
     def _window(self, rules) -> Window | None:
         first = max(rules_mod.first_open_date(rules, self.now),
@@ -74,8 +70,7 @@ class Windows:
             last = min(last, (self.until - timedelta(microseconds=1)).astimezone(rules.zone).date())
         if first > last:
             return None
-        win = Window(first, last, rules.zone)
-        return self._canonical.setdefault(win, win)
+        return Window(first, last, rules.zone)
 
 
 def windows(doctors, orgs, query: Query, now: datetime) -> dict[str, Window]:
@@ -116,16 +111,16 @@ def groups(by_service: dict, orgs, query: Query, now: datetime) -> list[tuple[Wi
     """The doctors of the query's services (those of ``query.doctor_ids`` only, if given) by
     their open window; empty windows left out."""
     of = Windows(orgs, query, now).of
-    found: dict[int, tuple[Window, set]] = {}
+    found: dict[Window, set] = {}
     for service_id in query.service_ids:
         for organization_id, timezone, ids in by_service.get(service_id, ()):
             win = of(organization_id, timezone)
             if win is not None:
-                found.setdefault(id(win), (win, set()))[1].update(ids)
+                found.setdefault(win, set()).update(ids)
     if query.doctor_ids is not None:
-        for _win, members in found.values():
+        for members in found.values():
             members.intersection_update(query.doctor_ids)
-    return [(win, members) for win, members in found.values() if members]
+    return [(win, members) for win, members in found.items() if members]
 
 
 def dated_counters(conn: Connection, wins: dict[str, Window]):
