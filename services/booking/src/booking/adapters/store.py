@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -162,13 +162,20 @@ def mark_event_processed(conn: Connection, event_id: str, event_type: str) -> bo
         "event_id": event_id, "event_type": event_type, "processed_at": utcnow()})
 
 
+# Built once: it runs in every booking's transaction (and in the reconciler's).
+_w = waitlist_entries.c
+FULFIL_WAITLIST = (update(waitlist_entries)
+                   .where(_w.patient_id == bindparam("w_patient"),
+                          _w.organization_id == bindparam("w_organization"),
+                          _w.service_id == bindparam("w_service"),
+                          or_(_w.status == "waiting", _w.status == "offered"))
+                   .values(status="fulfilled", updated_at=bindparam("w_now")))
+
+
 def fulfil_waitlist(conn: Connection, patient_id: str, organization_id: str,
                     service_id: str) -> None:
-    w = waitlist_entries.c
-    conn.execute(update(waitlist_entries).where(
-        w.patient_id == patient_id, w.organization_id == organization_id,
-        w.service_id == service_id, or_(w.status == "waiting", w.status == "offered"))
-        .values(status="fulfilled", updated_at=utcnow()))
+    conn.execute(FULFIL_WAITLIST, {"w_patient": patient_id, "w_organization": organization_id,
+                                   "w_service": service_id, "w_now": utcnow()})
 
 
 def clear_release_due(conn: Connection, appointment_id: str) -> None:

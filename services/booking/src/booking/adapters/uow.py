@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +14,7 @@ from regcommon.outbox import add_event
 from ..domain import errors
 from ..ports import StoredReply
 from . import referrals_sql, store
-from .tables import appointments, idempotency_records, outbox, waitlist_entries
+from .tables import appointments, idempotency_records, outbox
 
 # The book path's statements, built once: a statement object rebuilt per booking (``.values()``,
 # ``.where()``) costs SQLAlchemy a construction and a cache-key walk each time, a fifth of the
@@ -22,13 +22,6 @@ from .tables import appointments, idempotency_records, outbox, waitlist_entries
 INSERT_REPLY = idempotency_records.insert()
 INSERT_APPOINTMENT = appointments.insert()
 INSERT_EVENT = outbox.insert()
-_w = waitlist_entries.c
-FULFIL_WAITLIST = (update(waitlist_entries)
-                   .where(_w.patient_id == bindparam("w_patient"),
-                          _w.organization_id == bindparam("w_organization"),
-                          _w.service_id == bindparam("w_service"),
-                          or_(_w.status == "waiting", _w.status == "offered"))
-                   .values(status="fulfilled", updated_at=bindparam("w_now")))
 
 
 def _conflict(exc: IntegrityError) -> Exception:
@@ -81,9 +74,7 @@ class SqlUnitOfWork:
         add_event(self.conn, outbox, event_type, data, statement=INSERT_EVENT)
 
     def fulfil_waitlist(self, patient_id: str, organization_id: str, service_id: str) -> None:
-        self.conn.execute(FULFIL_WAITLIST, {"w_patient": patient_id,
-                                            "w_organization": organization_id,
-                                            "w_service": service_id, "w_now": utcnow()})
+        store.fulfil_waitlist(self.conn, patient_id, organization_id, service_id)
 
     def use_referral(self, **match) -> str | None:
         """See ``referrals_sql.use``: the id of the referral this booking used up, or None."""
