@@ -233,7 +233,8 @@ class ChaosRun:
         while time.time() < result.ended + 2 * SETTLE_BOUND:
             left = self._unsettled(ended_at)
             now = time.time() - result.ended
-            if result.settled_in is None and not left.get("pending", 1) + left.get("slot_release_due", 1):
+            if result.settled_in is None and not (left.get("pending", 1) + left.get("slot_release_due", 1)
+                                                  + left.get("take_unrecorded", 1)):
                 result.settled_in = now
             if result.talons_in is None and left.get("booked_without_talon", 1) == 0:
                 result.talons_in = now

@@ -62,7 +62,14 @@ class Checker:
                                            "'booked' AND created_at <= :t", t=before)}
         ready = {r[0] for r in self._rows("tickets", "SELECT appointment_id FROM tickets "
                                           "WHERE status = 'ready'")}
+        # A take whose booking transaction never ran (the database went down between the two):
+        # the booking reconciler releases it once it is older than its grace period.
+        taken = {r[0] for r in self._rows("schedule", "SELECT appointment_id FROM slots WHERE "
+                                          "status = 'taken' AND taken_at <= :t", t=before)}
+        recorded = {r[0] for r in self._rows("booking", "SELECT id FROM appointments WHERE "
+                                             "status IN ('booked', 'pending')")}
         return {"pending": pending, "slot_release_due": release,
+                "take_unrecorded": len(taken - recorded),
                 "booked_without_talon": len(booked - ready)}
 
     def check(self, history: list[Answer], before: datetime) -> Verdict:
