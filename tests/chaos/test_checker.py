@@ -18,7 +18,8 @@ NOW = datetime.now(timezone.utc)
 SCHEMA = {
     "booking": "CREATE TABLE appointments (id TEXT, slot_id TEXT, patient_id TEXT, status TEXT, "
                "slot_release_due BOOLEAN, created_at TIMESTAMP, updated_at TIMESTAMP)",
-    "schedule": "CREATE TABLE slots (id INTEGER, appointment_id TEXT)",
+    "schedule": "CREATE TABLE slots (id INTEGER, appointment_id TEXT, status TEXT DEFAULT 'taken', "
+                "taken_at TIMESTAMP)",
     "tickets": "CREATE TABLE tickets (appointment_id TEXT, status TEXT)",
 }
 
@@ -44,7 +45,7 @@ def databases(tmp_path):
 def _booked(put, appointment: str, slot: str, patient: str, *, talon: str | None = "ready") -> Answer:
     put("booking", "INSERT INTO appointments VALUES (:a, :s, :p, 'booked', false, :t, :t)",
         a=appointment, s=slot, p=patient, t=NOW - timedelta(minutes=1))
-    put("schedule", "INSERT INTO slots VALUES (:s, :a)", s=int(slot), a=appointment)
+    put("schedule", "INSERT INTO slots (id, appointment_id) VALUES (:s, :a)", s=int(slot), a=appointment)
     if talon:
         put("tickets", "INSERT INTO tickets VALUES (:a, :st)", a=appointment, st=talon)
     sent = (NOW - timedelta(minutes=1)).timestamp()
@@ -85,7 +86,7 @@ def test_two_bookings_of_a_patient_or_a_key_are_duplicates(databases):
 def test_a_slot_held_for_a_failed_appointment_is_leaked(databases):
     urls, put = databases
     put("booking", "INSERT INTO appointments VALUES ('a9', '9', 'p9', 'failed', false, :t, :t)", t=NOW)
-    put("schedule", "INSERT INTO slots VALUES (9, 'a9')")
+    put("schedule", "INSERT INTO slots (id, appointment_id) VALUES (9, 'a9')")
     checker = Checker(urls)
     verdict = checker.check([], NOW)
     checker.dispose()
